@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+// GlyphPoster: prompt -> layout LLM -> glyph mask -> glyph ControlNet -> poster, on a plain Linux CPU.
+import PackageDescription
+
+/// Release builds set a target CPU so Swift loops vectorise (REFERENCE 9);
+/// exclusivity checks are dropped from hot loops in release only.
+let optimised: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "GlyphPoster",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "poster", targets: ["poster"]),
+        .library(name: "PosterCore", targets: ["PosterCore"]),
+        .library(name: "GlyphRender", targets: ["GlyphRender"]),
+        .library(name: "OCRData", targets: ["OCRData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Thin C system-library shims.
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+        .systemLibrary(name: "CHarfBuzz", pkgConfig: "harfbuzz", providers: [.apt(["libharfbuzz-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev"])]),
+
+        // Shared value types: Layout and its codecs, raster images, PNG/JPEG I/O.
+        .target(name: "PosterCore", dependencies: ["CPNG", "CJPEG"], swiftSettings: optimised),
+        // Pipeline modules.
+        .target(name: "GlyphRender", dependencies: ["PosterCore", "CFreeType", "CHarfBuzz"], swiftSettings: optimised),
+        .target(name: "OCRData", dependencies: ["PosterCore", "GlyphRender", "CTesseract"], swiftSettings: optimised),
+        .target(name: "LayoutLM", dependencies: ["PosterCore"], swiftSettings: optimised),
+        .target(name: "GlyphControl", dependencies: ["PosterCore"], swiftSettings: optimised),
+
+        // The one executable: argument parsing only, everything else lives in the libraries.
+        .executableTarget(
+            name: "poster",
+            dependencies: [
+                "PosterCore", "GlyphRender", "OCRData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: optimised
+        ),
+
+        .testTarget(name: "PosterCoreTests", dependencies: ["PosterCore"]),
+        .testTarget(name: "GlyphRenderTests", dependencies: ["GlyphRender", "PosterCore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "OCRDataTests", dependencies: ["OCRData", "GlyphRender", "PosterCore"]),
+        .testTarget(name: "PosterCLITests", dependencies: ["poster", "PosterCore"]),
+    ]
+)

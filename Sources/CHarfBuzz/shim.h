@@ -1,0 +1,3 @@
+// Thin shim over HarfBuzz (pkg-config harfbuzz).
+#include <hb.h>
+#include <hb-ot.h>
