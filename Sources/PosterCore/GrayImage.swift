@@ -51,3 +51,15 @@ public struct GrayImage: Hashable, Sendable {
         return maxX < 0 ? nil : (minX, minY, maxX, maxY)
     }
 }
+
+extension GrayImage {
+    /// Black and white swapped: white-on-black masks become the dark-on-light text OCR expects.
+    public func inverted() -> GrayImage {
+        GrayImage(width: width, height: height, pixels: pixels.map { 255 - $0 })
+    }
+
+    /// Nearest-neighbour upscaling by a whole factor (OCR reads small text better enlarged).
+    public func upscaled(by factor: Int) -> GrayImage {
+        resizedNearest(width: width * factor, height: height * factor)
+    }
+}

@@ -22,17 +22,17 @@ public enum LayoutJSONCodec {
         do {
             document = try JSONDecoder().decode(Document.self, from: Data(text.utf8))
         } catch let error as DecodingError {
-            throw describe(error)
+            throw syntaxError(in: text) ?? describe(error)
         } catch {
             throw LayoutParseError(format: .json, position: "", message: "\(error)")
         }
         func fail(_ path: String, _ message: String) -> LayoutParseError {
             LayoutParseError(format: .json, position: path, message: message)
         }
-        if let grid = document.grid, grid != GridBox.gridSize {
+        if let grid = document.grid?.value, grid != GridBox.gridSize {
             throw fail("grid", "grid \(grid) is not supported: expected \(GridBox.gridSize)")
         }
-        let canvas = document.canvas.map { CanvasSize(width: $0.width, height: $0.height) } ?? .standard
+        let canvas = document.canvas.map { CanvasSize(width: $0.width.value, height: $0.height.value) } ?? .standard
         if let problem = canvas.problem { throw fail("canvas", problem) }
         if document.lines.isEmpty { throw fail("lines", "empty layout: expected at least one line") }
         var lines: [LayoutLine] = []
@@ -41,7 +41,7 @@ public enum LayoutJSONCodec {
             guard line.box.count == 4 else {
                 throw fail("\(path).box", "expected four coordinates [left, top, right, bottom], found \(line.box.count)")
             }
-            let box = GridBox(left: line.box[0], top: line.box[1], right: line.box[2], bottom: line.box[3])
+            let box = GridBox(left: line.box[0].value, top: line.box[1].value, right: line.box[2].value, bottom: line.box[3].value)
             if let problem = box.problem { throw fail("\(path).box", problem) }
             let layoutLine = LayoutLine(box: box, text: line.text)
             if let problem = layoutLine.problem { throw fail("\(path).text", problem) }
@@ -51,11 +51,45 @@ public enum LayoutJSONCodec {
     }
 
     private struct Document: Decodable {
-        struct Canvas: Decodable { var width: Int; var height: Int }
-        struct Line: Decodable { var text: String; var box: [Int] }
+        struct Canvas: Decodable { var width: WholeNumber; var height: WholeNumber }
+        struct Line: Decodable { var text: String; var box: [WholeNumber] }
         var canvas: Canvas?
-        var grid: Int?
+        var grid: WholeNumber?
         var lines: [Line]
+    }
+
+    /// A JSON whole number. Decoded through Double because JSONDecoder on Linux
+    /// reports a fraction (or an overflow) read as Int only as "not valid JSON",
+    /// with no coding path; this way the error keeps the path, e.g. `lines[0].box[1]`.
+    private struct WholeNumber: Decodable {
+        var value: Int
+        init(from decoder: any Decoder) throws {
+            let number = try decoder.singleValueContainer().decode(Double.self)
+            guard let value = Int(exactly: number) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                        debugDescription: "expected a whole number, found \(number)"))
+            }
+            self.value = value
+        }
+    }
+
+    /// The syntax error in `text`, or nil when it is well-formed JSON. JSONDecoder on
+    /// Linux drops its parser's error (no underlying error, no location), so this asks
+    /// JSONSerialization, whose "around character N" (a UTF-8 offset) becomes a line and column.
+    private static func syntaxError(in text: String) -> LayoutParseError? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            var position = ""
+            if let marker = detail.range(of: "around character "),
+               let offset = Int(detail[marker.upperBound...].prefix(while: \.isASCIIDigitLike)), offset <= text.utf8.count {
+                let before = Array(String(decoding: text.utf8.prefix(offset), as: UTF8.self))
+                position = TextPositions(before).describe(before.count)
+            }
+            return LayoutParseError(format: .json, position: position, message: "invalid JSON syntax: \(detail)")
+        }
     }
 
     private static func describe(_ error: DecodingError) -> LayoutParseError {
@@ -85,7 +119,7 @@ public enum LayoutJSONCodec {
 
     private static func describe(_ type: Any.Type) -> String {
         switch type {
-        case is Int.Type: "a whole number"
+        case is Int.Type, is Double.Type: "a whole number"
         case is String.Type: "a string"
         case is [Int].Type, is [Any].Type: "an array"
         default: "\(type)"
@@ -98,7 +132,7 @@ public enum LayoutJSONCodec {
     }
 
     /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

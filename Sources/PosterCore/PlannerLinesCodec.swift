@@ -44,7 +44,10 @@ public enum PlannerLinesCodec {
             let box = GridBox(left: values[0], top: values[1], right: values[2], bottom: values[3])
             if let problem = box.problem { throw fail(boxColumn, problem) }
             if keyword.isEmpty { throw fail(1, "line has no characters: expected a keyword before the box") }
-            lines.append(LayoutLine(box: box, text: String(keyword)))
+            let layoutLine = LayoutLine(box: box, text: String(keyword))
+            // E.g. U+2028 or a form feed in the keyword: a line break that is not a line feed.
+            if let problem = layoutLine.problem { throw fail(1, problem) }
+            lines.append(layoutLine)
         }
         if lines.isEmpty {
             throw LayoutParseError(format: .planner, position: "", message: "empty input: expected lines such as 'Summer Sale 26,13,73,35'")

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import GlyphRender
+import PosterCore
+
+/// `poster bench ...`: benchmarks users run themselves.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure GlyphPoster's speed on this machine.", subcommands: [GlyphBench.self])
+}
+
+/// `poster bench glyph`: masks per second, 512x512 with 4 fitted lines each.
+struct GlyphBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "glyph",
+        abstract: "Masks per second for 512x512 canvases with four fitted lines each (bench/glyph_pillow.py runs the same job with Pillow).")
+
+    @Option(help: "Seconds to measure for, per thread setting.")
+    var seconds: Double = 3
+
+    @Option(help: "Threads to measure with (each its own renderer); 0 measures 1 thread and every core.")
+    var threads: Int = 0
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    @Flag(help: "Print the job (font file, pixel boxes, each mask's texts) as JSON and exit: what a peer benchmark runs.")
+    var printJob = false
+
+    func validate() throws {
+        guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
+        guard threads >= 0, threads <= 256 else { throw ValidationError("--threads must be in 0...256") }
+    }
+
+    func run() throws {
+        let manifest: FontManifest
+        do { manifest = try FontManifest.standard() } catch { throw InputError(error) }
+        if printJob {
+            let fontPath = manifest.entry(family: GlyphBenchmark.font).map(manifest.path(of:)) ?? ""
+            let layout = GlyphBenchmark.layout(ofMask: 0)
+            let boxes = GlyphBenchmark.boxes.map { box in layout.pixelRect(of: box).integral.map(String.init).joined(separator: ",") }
+            let masks = (0..<(GlyphBenchmark.phrases.count / 4)).map { index in
+                "[" + GlyphBenchmark.texts(ofMask: index).map(LayoutJSONCodec.quoted).joined(separator: ",") + "]"
+            }
+            print("{\"canvas\":[\(GlyphBenchmark.canvas.width),\(GlyphBenchmark.canvas.height)],\"font\":\(LayoutJSONCodec.quoted(fontPath)),"
+                  + "\"boxes\":[\(boxes.map { "[\($0)]" }.joined(separator: ","))],\"masks\":[\(masks.joined(separator: ","))]}")
+            return
+        }
+        let settings = threads == 0 ? Array(Set([1, ProcessInfo.processInfo.activeProcessorCount])).sorted() : [threads]
+        var results: [GlyphBenchmark.Result] = []
+        for setting in settings {
+            do { results.append(try GlyphBenchmark.run(manifest: manifest, seconds: seconds, threads: setting)) } catch { throw InputError(error) }
+        }
+        if json {
+            let rows = results.map { "{\"threads\":\($0.threads),\"masks\":\($0.masks),\"seconds\":\(String(format: "%.3f", $0.seconds)),\"masks_per_second\":\(String(format: "%.1f", $0.masksPerSecond))}" }
+            print("{\"bench\":\"glyph\",\"canvas\":512,\"lines_per_mask\":4,\"results\":[\(rows.joined(separator: ","))]}")
+        } else {
+            print("glyph masks: 512x512, 4 lines fitted into 448x80 boxes, \(GlyphBenchmark.font)")
+            for r in results {
+                print(String(format: "  %d thread%@: %.0f masks/s (%d masks in %.2f s)", r.threads, r.threads == 1 ? "" : "s", r.masksPerSecond, r.masks, r.seconds))
+            }
+        }
+    }
+}

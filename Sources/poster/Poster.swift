@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+
+/// `poster`: every GlyphPoster tool as a subcommand. This target only parses
+/// arguments and calls the libraries.
+@main
+struct Poster: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poster",
+        abstract: "GlyphPoster: posters with legible text, on a CPU.",
+        subcommands: [LayoutCommand.self, FontsCommand.self, BenchCommand.self]
+    )
+
+    /// Bad input of any kind (arguments, files, layouts) exits with status 2
+    /// and one clear message; help and version exit 0.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as InputError {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            if exitCode(for: error) == .success || error is ExitCode {
+                exit(withError: error)
+            }
+            FileHandle.standardError.write(Data("\(fullMessage(for: error))\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// Input the user got wrong: printed as `error: <message>`, exit status 2.
+struct InputError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+    init(_ error: any Error) { self.message = String(describing: error) }
+}
