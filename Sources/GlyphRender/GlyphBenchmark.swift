@@ -45,7 +45,8 @@ public enum GlyphBenchmark {
 
     /// Renders masks for at least `seconds` on `threads` threads (one renderer
     /// each, warmed up on one pass over the phrases first) and reports the rate.
-    public static func run(manifest: FontManifest, seconds: Double, threads: Int) throws(GlyphRenderError) -> Result {
+    /// With `coldGlyphs` every mask starts with an empty glyph cache, so each glyph is rasterised again.
+    public static func run(manifest: FontManifest, seconds: Double, threads: Int, coldGlyphs: Bool = false) throws(GlyphRenderError) -> Result {
         let layouts = (0..<(phrases.count / 4)).map(layout(ofMask:))
         var renderers: [GlyphRenderer] = []
         for _ in 0..<threads {
@@ -65,6 +66,7 @@ public enum GlyphBenchmark {
             var index = t
             repeat {
                 for _ in 0..<16 {
+                    if coldGlyphs { renderer.discardRenderedGlyphs() }
                     _ = try? renderer.render(layouts[index % layouts.count], options: GlyphRenderOptions(font: font))
                     index += threads
                     done += 1

@@ -34,6 +34,8 @@ final class GlyphRasterCache {
 
     init(capacity: Int = 16_384) { self.capacity = capacity }
 
+    func removeAll() { bitmaps.removeAll(keepingCapacity: true) }
+
     func bitmap(_ key: Key, face: FontFace) -> Bitmap {
         if let hit = bitmaps[key] { return hit }
         if bitmaps.count >= capacity { bitmaps.removeAll(keepingCapacity: true) }

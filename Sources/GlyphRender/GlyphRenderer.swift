@@ -74,6 +74,10 @@ public final class GlyphRenderer {
                             advance: shaped.advance * placement.scaleX, fonts: usedFonts)
     }
 
+    /// Forgets every rendered glyph bitmap (fonts stay loaded): for measuring
+    /// rasterisation without the cache.
+    public func discardRenderedGlyphs() { rasters.removeAll() }
+
     private func chain(_ font: String?) throws(GlyphRenderError) -> [FontSource] {
         let key = font ?? ""
         if let chain = chains[key] { return chain }

@@ -17,6 +17,8 @@ struct ShapedLine {
         /// one for a ligature, whose box is then shared out left to right
         /// (right to left in a right-to-left run).
         let characters: Range<Int>
+        /// HarfBuzz's cluster: the index of the cluster's first Unicode scalar in the line.
+        let cluster: Int
         let rightToLeft: Bool
     }
 

@@ -64,7 +64,7 @@ final class TextShaper {
                     face: g.face, faceID: g.faceID, glyph: g.glyph, x: g.x + pen, y: g.y,
                     ink: g.ink.isEmpty ? g.ink : EmRect(minX: g.ink.minX + pen, minY: g.ink.minY, maxX: g.ink.maxX + pen, maxY: g.ink.maxY),
                     advanceStart: g.advanceStart + pen, advanceEnd: g.advanceEnd + pen,
-                    characters: g.characters, rightToLeft: g.rightToLeft)
+                    characters: g.characters, cluster: g.cluster, rightToLeft: g.rightToLeft)
                 ink.formUnion(moved.ink)
                 ascender = max(ascender, g.face.ascender)
                 descender = min(descender, g.face.descender)
@@ -146,7 +146,8 @@ final class TextShaper {
             let advance = Double(pos.x_advance) / upem
             glyphs.append(ShapedLine.Glyph(face: face, faceID: faceID, glyph: gid, x: x, y: y, ink: ink,
                                            advanceStart: pen, advanceEnd: pen + advance,
-                                           characters: characters(ofCluster: Int(infos[i].cluster)), rightToLeft: rtl))
+                                           characters: characters(ofCluster: Int(infos[i].cluster)),
+                                           cluster: Int(infos[i].cluster), rightToLeft: rtl))
             pen += advance
         }
         return (glyphs, pen, rtl)

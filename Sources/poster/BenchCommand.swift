@@ -21,6 +21,9 @@ struct GlyphBench: ParsableCommand {
     @Option(help: "Threads to measure with (each its own renderer); 0 measures 1 thread and every core.")
     var threads: Int = 0
 
+    @Flag(help: "Empty the glyph cache before every mask: measures shaping and rasterising every glyph anew.")
+    var coldGlyphs = false
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -49,13 +52,13 @@ struct GlyphBench: ParsableCommand {
         let settings = threads == 0 ? Array(Set([1, ProcessInfo.processInfo.activeProcessorCount])).sorted() : [threads]
         var results: [GlyphBenchmark.Result] = []
         for setting in settings {
-            do { results.append(try GlyphBenchmark.run(manifest: manifest, seconds: seconds, threads: setting)) } catch { throw InputError(error) }
+            do { results.append(try GlyphBenchmark.run(manifest: manifest, seconds: seconds, threads: setting, coldGlyphs: coldGlyphs)) } catch { throw InputError(error) }
         }
         if json {
             let rows = results.map { "{\"threads\":\($0.threads),\"masks\":\($0.masks),\"seconds\":\(String(format: "%.3f", $0.seconds)),\"masks_per_second\":\(String(format: "%.1f", $0.masksPerSecond))}" }
             print("{\"bench\":\"glyph\",\"canvas\":512,\"lines_per_mask\":4,\"results\":[\(rows.joined(separator: ","))]}")
         } else {
-            print("glyph masks: 512x512, 4 lines fitted into 448x80 boxes, \(GlyphBenchmark.font)")
+            print("glyph masks: 512x512, 4 lines fitted into 448x80 boxes, \(GlyphBenchmark.font)\(coldGlyphs ? ", glyph cache emptied per mask" : "")")
             for r in results {
                 print(String(format: "  %d thread%@: %.0f masks/s (%d masks in %.2f s)", r.threads, r.threads == 1 ? "" : "s", r.masksPerSecond, r.masks, r.seconds))
             }
