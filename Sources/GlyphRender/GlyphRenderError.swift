@@ -15,7 +15,10 @@ public enum GlyphRenderError: Error, Hashable, Sendable, CustomStringConvertible
         case .fontLoad(let path, let reason):
             return "cannot load font \(path): \(reason)"
         case .missingGlyph(let character, let line, let position, let fonts):
-            let codes = character.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true) }.joined(separator: " ")
+            let codes = character.unicodeScalars.map { scalar -> String in
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            }.joined(separator: " ")
             return "line \(line), character \(position): no font has '\(character)' (\(codes)); tried \(fonts.joined(separator: ", "))"
         }
     }

@@ -81,7 +81,8 @@ struct LayoutCommand: ParsableCommand {
             try InputText.write(LayoutSVG.render(parsed, mask: glyphs, fontFamily: family), to: svg)
         }
         if let json { try InputText.write(LayoutJSONCodec.encode(parsed) + "\n", to: json) }
-        if let charseg, let map = glyphs.charseg(width: parsed.canvas.width / 2, height: parsed.canvas.height / 2) {
+        // Half the canvas, as MARIO's 256x256 for 512; at least 1 pixel (a 1-pixel side would give an empty image).
+        if let charseg, let map = glyphs.charseg(width: max(1, parsed.canvas.width / 2), height: max(1, parsed.canvas.height / 2)) {
             try write { () throws(ImageIOError) in try PNGCodec.write(map, to: charseg) }
         }
         if let boxes { try InputText.write(CharacterBoxesJSON.encode(glyphs.characters) + "\n", to: boxes) }

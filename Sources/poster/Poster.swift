@@ -8,7 +8,7 @@ struct Poster: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "poster",
         abstract: "GlyphPoster: posters with legible text, on a CPU.",
-        subcommands: [LayoutCommand.self, FontsCommand.self, BenchCommand.self]
+        subcommands: [LayoutCommand.self, DataCommand.self, FontsCommand.self, BenchCommand.self]
     )
 
     /// Bad input of any kind (arguments, files, layouts) exits with status 2
@@ -24,7 +24,9 @@ struct Poster: ParsableCommand {
             if exitCode(for: error) == .success || error is ExitCode {
                 exit(withError: error)
             }
-            FileHandle.standardError.write(Data("\(fullMessage(for: error))\n".utf8))
+            // Argument errors: one line, like every other bad input.
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("error: \(message) (see poster --help)\n".utf8))
             Foundation.exit(2)
         }
     }

@@ -38,7 +38,7 @@ final class FallbackTests: XCTestCase {
             XCTAssertEqual(line, 2)
             XCTAssertEqual(position, 3)
             XCTAssertTrue(fonts.contains("Noto Sans CJK SC"))
-            XCTAssertTrue(String(describing: error).contains("U+F00"))
+            XCTAssertTrue(String(describing: error).contains("U+0F00"))
         }
     }
 
