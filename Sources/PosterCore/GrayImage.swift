@@ -63,3 +63,27 @@ extension GrayImage {
         resizedNearest(width: width * factor, height: height * factor)
     }
 }
+
+extension GrayImage {
+    /// Grey-level dilation with a square of side 2*radius+1: text outlines.
+    public func dilated(radius: Int) -> GrayImage {
+        guard radius > 0 else { return self }
+        var rows = GrayImage(width: width, height: height)
+        for y in 0..<height {
+            for x in 0..<width {
+                var m: UInt8 = 0
+                for k in max(0, x - radius)...min(width - 1, x + radius) { m = max(m, pixels[y * width + k]) }
+                rows.pixels[y * width + x] = m
+            }
+        }
+        var out = GrayImage(width: width, height: height)
+        for y in 0..<height {
+            for x in 0..<width {
+                var m: UInt8 = 0
+                for k in max(0, y - radius)...min(height - 1, y + radius) { m = max(m, rows.pixels[k * width + x]) }
+                out.pixels[y * width + x] = m
+            }
+        }
+        return out
+    }
+}
