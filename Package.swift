@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "PosterCore", targets: ["PosterCore"]),
         .library(name: "GlyphRender", targets: ["GlyphRender"]),
         .library(name: "OCRData", targets: ["OCRData"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,6 +32,8 @@ let package = Package(
 
         // Shared value types: Layout and its codecs, raster images, PNG/JPEG I/O.
         .target(name: "PosterCore", dependencies: ["CPNG", "CJPEG"], swiftSettings: optimised),
+        // The numeric core: tensors, autograd, safetensors, on OpenBLAS.
+        .target(name: "TensorCore", dependencies: ["COpenBLAS"], swiftSettings: optimised),
         // Pipeline modules.
         .target(name: "GlyphRender", dependencies: ["PosterCore", "CFreeType", "CHarfBuzz"], swiftSettings: optimised),
         .target(name: "OCRData", dependencies: ["PosterCore", "GlyphRender", "CTesseract"], swiftSettings: optimised),
@@ -41,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "poster",
             dependencies: [
-                "PosterCore", "GlyphRender", "OCRData",
+                "PosterCore", "GlyphRender", "OCRData", "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimised
@@ -50,7 +53,9 @@ let package = Package(
         .testTarget(name: "PosterCoreTests", dependencies: ["PosterCore"]),
         .testTarget(name: "GlyphRenderTests", dependencies: ["GlyphRender", "PosterCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "OCRDataTests", dependencies: ["OCRData", "GlyphRender", "PosterCore"]),
+        .testTarget(name: "OCRDataTests", dependencies: ["OCRData", "GlyphRender", "PosterCore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "PosterCLITests", dependencies: ["poster", "PosterCore"]),
     ]
 )

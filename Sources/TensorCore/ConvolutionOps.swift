@@ -1,0 +1,155 @@
+/// 2-D convolution, NCHW (torch.nn.functional.conv2d, groups = 1, dilation 1):
+/// im2col + sgemm, a 1x1 kernel with stride 1 and no padding as a plain
+/// matrix product; and nearest 2x upsampling (diffusers Upsample2D).
+extension Tensor {
+    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
+        precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
+                     "conv2d: input \(shape) does not match weight \(weight.shape) (NCHW, [out, in, kh, kw])")
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        let ho = (h + 2 * padding - kh) / stride + 1, wo = (w + 2 * padding - kw) / stride + 1
+        precondition(ho > 0 && wo > 0, "conv2d: kernel \(kh)x\(kw) larger than padded input \(h)x\(w)")
+        let geometry = ConvGeometry(c: c, h: h, w: w, kh: kh, kw: kw, stride: stride, padding: padding, ho: ho, wo: wo)
+        let plain = kh == 1 && kw == 1 && stride == 1 && padding == 0
+        let patch = c * kh * kw, positions = ho * wo
+        var out = [Float](repeating: 0, count: n * o * positions)
+        var cols = plain ? [] : [Float](repeating: 0, count: patch * positions)
+        out.withUnsafeMutableBufferPointer { po in
+            scalars.withUnsafeBufferPointer { px in
+                weight.scalars.withUnsafeBufferPointer { pw in
+                    for b in 0..<n {
+                        let image = px.baseAddress! + b * c * h * w
+                        if plain {
+                            BLAS.gemm(pw.baseAddress!, image, po.baseAddress! + b * o * positions, m: o, n: positions, k: c)
+                        } else {
+                            cols.withUnsafeMutableBufferPointer { geometry.im2col(image, $0.baseAddress!) }
+                            cols.withUnsafeBufferPointer { pc in
+                                BLAS.gemm(pw.baseAddress!, pc.baseAddress!, po.baseAddress! + b * o * positions, m: o, n: positions, k: patch)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let bias {
+            precondition(bias.shape == [o], "conv2d: bias \(bias.shape) does not match \(o) output channels")
+            for b in 0..<n { for ch in 0..<o { let v = bias.scalars[ch]; let base = (b * o + ch) * positions; for i in 0..<positions { out[base + i] += v } } }
+        }
+        let x = self, wt = weight
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        return .result(shape: [n, o, ho, wo], scalars: out, inputs: inputs) { grad in
+            var gx = x.node == nil ? [] : [Float](repeating: 0, count: x.count)
+            var gw = wt.node == nil ? [] : [Float](repeating: 0, count: wt.count)
+            var cols = [Float](repeating: 0, count: plain ? 0 : patch * positions)
+            var gcols = [Float](repeating: 0, count: patch * positions)
+            grad.withUnsafeBufferPointer { pg in
+                x.scalars.withUnsafeBufferPointer { px in
+                    wt.scalars.withUnsafeBufferPointer { pw in
+                        for b in 0..<n {
+                            let image = px.baseAddress! + b * c * h * w
+                            let g = pg.baseAddress! + b * o * positions
+                            if !gw.isEmpty {
+                                if plain {
+                                    gw.withUnsafeMutableBufferPointer { BLAS.gemm(g, image, $0.baseAddress!, m: o, n: c, k: positions, transposeB: true, beta: 1) }
+                                } else {
+                                    cols.withUnsafeMutableBufferPointer { geometry.im2col(image, $0.baseAddress!) }
+                                    cols.withUnsafeBufferPointer { pc in
+                                        gw.withUnsafeMutableBufferPointer { BLAS.gemm(g, pc.baseAddress!, $0.baseAddress!, m: o, n: patch, k: positions, transposeB: true, beta: 1) }
+                                    }
+                                }
+                            }
+                            if !gx.isEmpty {
+                                if plain {
+                                    gx.withUnsafeMutableBufferPointer { BLAS.gemm(pw.baseAddress!, g, $0.baseAddress! + b * c * h * w, m: c, n: positions, k: o, transposeA: true) }
+                                } else {
+                                    gcols.withUnsafeMutableBufferPointer { BLAS.gemm(pw.baseAddress!, g, $0.baseAddress!, m: patch, n: positions, k: o, transposeA: true) }
+                                    gcols.withUnsafeBufferPointer { pc in
+                                        gx.withUnsafeMutableBufferPointer { geometry.col2im(pc.baseAddress!, $0.baseAddress! + b * c * h * w) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var grads: [[Float]?] = [gx.isEmpty ? nil : gx, gw.isEmpty ? nil : gw]
+            if bias != nil {
+                var gb = [Float](repeating: 0, count: o)
+                for b in 0..<n { for ch in 0..<o { let base = (b * o + ch) * positions; var s: Float = 0; for i in 0..<positions { s += grad[base + i] }; gb[ch] += s } }
+                grads.append(gb)
+            }
+            return grads
+        }
+    }
+
+    /// Nearest-neighbour 2x upsampling of [N, C, H, W].
+    public func upsampleNearest2x() -> Tensor {
+        precondition(rank == 4, "upsample needs NCHW, got \(shape)")
+        let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
+        var out = [Float](repeating: 0, count: planes * 4 * h * w)
+        for p in 0..<planes {
+            for y in 0..<(2 * h) {
+                for x in 0..<(2 * w) { out[(p * 2 * h + y) * 2 * w + x] = scalars[(p * h + y / 2) * w + x / 2] }
+            }
+        }
+        let n = count
+        return .result(shape: [shape[0], shape[1], 2 * h, 2 * w], scalars: out, inputs: [self]) { grad in
+            var g = [Float](repeating: 0, count: n)
+            for p in 0..<planes {
+                for y in 0..<(2 * h) {
+                    for x in 0..<(2 * w) { g[(p * h + y / 2) * w + x / 2] += grad[(p * 2 * h + y) * 2 * w + x] }
+                }
+            }
+            return [g]
+        }
+    }
+}
+
+/// Patch layout of a convolution: im2col writes rows (channel, ky, kx) by
+/// columns (output y, x); col2im adds them back.
+struct ConvGeometry {
+    let c, h, w, kh, kw, stride, padding, ho, wo: Int
+
+    func im2col(_ image: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
+        let rows = c * kh * kw
+        Parallel.chunks(rows, minimumPerChunk: max(1, 16_384 / max(1, ho * wo))) { range in
+            for row in range {
+                let ch = row / (kh * kw), ky = (row / kw) % kh, kx = row % kw
+                let dst = cols + row * ho * wo
+                let plane = image + ch * h * w
+                for oy in 0..<ho {
+                    let iy = oy * stride - padding + ky
+                    let line = dst + oy * wo
+                    if iy < 0 || iy >= h { for ox in 0..<wo { line[ox] = 0 }; continue }
+                    let srcRow = plane + iy * w
+                    for ox in 0..<wo {
+                        let ix = ox * stride - padding + kx
+                        line[ox] = ix >= 0 && ix < w ? srcRow[ix] : 0
+                    }
+                }
+            }
+        }
+    }
+
+    func col2im(_ cols: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
+        // Parallel over channels: each channel's rows write only its own plane.
+        Parallel.chunks(c, minimumPerChunk: max(1, 16_384 / max(1, kh * kw * ho * wo))) { range in
+            for ch in range {
+                let plane = image + ch * h * w
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        let src = cols + ((ch * kh + ky) * kw + kx) * ho * wo
+                        for oy in 0..<ho {
+                            let iy = oy * stride - padding + ky
+                            if iy < 0 || iy >= h { continue }
+                            for ox in 0..<wo {
+                                let ix = ox * stride - padding + kx
+                                if ix >= 0 && ix < w { plane[iy * w + ix] += src[oy * wo + ox] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import COpenBLAS
+
+/// Matrix products through OpenBLAS sgemm: batched matmul (torch.matmul for
+/// [..., M, K] x [..., K, N] with equal batches, or a shared right matrix) and
+/// linear layers (torch.nn.functional.linear: x W^T + b).
+public enum BLAS {
+    /// C[M,N] = alpha * op(A) op(B) + beta * C, row-major.
+    static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                     m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false, beta: Float = 0) {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+    }
+
+    /// Sets OpenBLAS's thread count (it defaults to every core).
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+}
+
+extension Tensor {
+    /// Batched matrix product. `self` is [..., M, K]; `other` is [..., K, N]
+    /// with the same leading dimensions, or a plain [K, N] shared by every batch.
+    public func matmul(_ other: Tensor) -> Tensor {
+        precondition(rank >= 2 && other.rank >= 2, "matmul needs matrices, got \(shape) and \(other.shape)")
+        let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
+        precondition(other.shape[other.rank - 2] == k, "matmul inner dimensions differ: \(shape) x \(other.shape)")
+        let shared = other.rank == 2
+        precondition(shared || Array(shape.dropLast(2)) == Array(other.shape.dropLast(2)), "matmul batch dimensions differ: \(shape) x \(other.shape)")
+        let batch = shape.dropLast(2).reduce(1, *)
+        if shared {
+            // One big product: [batch*M, K] x [K, N].
+            let out = Self.product(scalars, other.scalars, m: batch * m, n: n, k: k)
+            let a = self, b = other
+            return .result(shape: Array(shape.dropLast()) + [n], scalars: out, inputs: [self, other]) { grad in
+                [a.node == nil ? nil : Self.product(grad, b.scalars, m: batch * m, n: k, k: n, transposeB: true),
+                 b.node == nil ? nil : Self.product(a.scalars, grad, m: k, n: n, k: batch * m, transposeA: true)]
+            }
+        }
+        var out = [Float](repeating: 0, count: batch * m * n)
+        Self.batched(scalars, other.scalars, &out, batch: batch, m: m, n: n, k: k)
+        let a = self, b = other
+        return .result(shape: Array(shape.dropLast()) + [n], scalars: out, inputs: [self, other]) { grad in
+            var ga: [Float]? = nil, gb: [Float]? = nil
+            if a.node != nil {
+                var g = [Float](repeating: 0, count: batch * m * k)
+                Self.batched(grad, b.scalars, &g, batch: batch, m: m, n: k, k: n, transposeB: true)
+                ga = g
+            }
+            if b.node != nil {
+                var g = [Float](repeating: 0, count: batch * k * n)
+                Self.batched(a.scalars, grad, &g, batch: batch, m: k, n: n, k: m, transposeA: true)
+                gb = g
+            }
+            return [ga, gb]
+        }
+    }
+
+    static func product(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false) -> [Float] {
+        var c = [Float](repeating: 0, count: m * n)
+        if m == 0 || n == 0 { return c }
+        if k == 0 { return c }
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    BLAS.gemm(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+                }
+            }
+        }
+        return c
+    }
+
+    static func batched(_ a: [Float], _ b: [Float], _ c: inout [Float], batch: Int, m: Int, n: Int, k: Int,
+                        transposeA: Bool = false, transposeB: Bool = false) {
+        if m == 0 || n == 0 || k == 0 { return }
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    for i in 0..<batch {
+                        BLAS.gemm(pa.baseAddress! + i * m * k, pb.baseAddress! + i * k * n, pc.baseAddress! + i * m * n,
+                                  m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+                    }
+                }
+            }
+        }
+    }
+
+    /// x W^T + b with W [out, in] as checkpoints store it (torch.nn.Linear).
+    public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
+        precondition(weight.rank == 2 && shape.last == weight.shape[1], "linear: input \(shape) does not match weight \(weight.shape)")
+        let rows = count / weight.shape[1], outFeatures = weight.shape[0], inFeatures = weight.shape[1]
+        var out = Self.product(scalars, weight.scalars, m: rows, n: outFeatures, k: inFeatures, transposeB: true)
+        if let bias {
+            precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) does not match \(outFeatures) outputs")
+            for r in 0..<rows { for j in 0..<outFeatures { out[r * outFeatures + j] += bias.scalars[j] } }
+        }
+        let x = self, w = weight
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        return .result(shape: Array(shape.dropLast()) + [outFeatures], scalars: out, inputs: inputs) { grad in
+            var grads: [[Float]?] = [
+                x.node == nil ? nil : Self.product(grad, w.scalars, m: rows, n: inFeatures, k: outFeatures),
+                w.node == nil ? nil : Self.product(grad, x.scalars, m: outFeatures, n: inFeatures, k: rows, transposeA: true),
+            ]
+            if bias != nil {
+                var gb = [Float](repeating: 0, count: outFeatures)
+                for r in 0..<rows { for j in 0..<outFeatures { gb[j] += grad[r * outFeatures + j] } }
+                grads.append(gb)
+            }
+            return grads
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import Dispatch
+import Foundation
+
+/// Loops split over the machine's cores for elementwise, norm and im2col work
+/// (OpenBLAS has its own threads for matrix products).
+public enum Parallel {
+    /// Worker count: every core, unless GLYPHPOSTER_THREADS says otherwise.
+    public static let workers: Int = {
+        if let text = ProcessInfo.processInfo.environment["GLYPHPOSTER_THREADS"], let n = Int(text), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// Calls `body(range)` over `0..<count` in contiguous chunks, in parallel
+    /// when the work is large enough to pay for the threads.
+    public static func chunks(_ count: Int, minimumPerChunk: Int = 16_384, _ body: (Range<Int>) -> Void) {
+        let parts = min(workers, max(1, count / max(1, minimumPerChunk)))
+        if parts <= 1 { if count > 0 { body(0..<count) }; return }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let start = count * part / parts, end = count * (part + 1) / parts
+                if start < end { body(start..<end) }
+            }
+        }
+    }
+}
