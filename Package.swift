@@ -55,7 +55,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "OCRDataTests", dependencies: ["OCRData", "GlyphRender", "PosterCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "PosterCLITests", dependencies: ["poster", "PosterCore"]),
     ]
 )

@@ -1,11 +1,43 @@
+import Dispatch
 import Foundation
 
 /// Scaled dot-product attention (torch.nn.functional.scaled_dot_product_attention):
 /// softmax(Q Kᵀ · scale [+ causal mask]) V over [B, H, L, D] tensors. Queries
-/// are processed in blocks, so memory holds one block x Lk score matrix at a
-/// time instead of B·H·Lq·Lk; the backward pass recomputes each block.
+/// are processed in blocks, so memory holds one block x Lk score matrix per
+/// worker instead of B·H·Lq·Lk; the backward pass recomputes each block.
+/// Heads are split over the cores, each worker running single-threaded sgemm.
 extension Tensor {
     public static let attentionBlock = 256
+
+    /// Scales a block of score rows, masks the future (row r keeps columns
+    /// below causalLimit + r) and softmaxes each row in place.
+    static func maskedSoftmaxRows(_ scores: UnsafeMutablePointer<Float>, rows: Int, columns: Int, scale: Float, causalLimit: Int?) {
+        for r in 0..<rows {
+            let row = scores + r * columns
+            let limit = causalLimit.map { min(columns, max(0, $0 + r)) } ?? columns
+            for j in 0..<limit { row[j] *= scale }
+            for j in limit..<columns { row[j] = -.infinity }
+            Tensor.softmaxRow(row, row, columns)
+        }
+    }
+
+    /// Calls `body(head, scratch)` for every head, heads split over the cores,
+    /// each worker with its own scratch buffers of `scratch` floats.
+    static func forEachHead(_ heads: Int, scratch: Int, buffers: Int, _ body: (Int, [UnsafeMutablePointer<Float>]) -> Void) {
+        let workers = min(Parallel.workers, heads)
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            BLAS.singleThreaded {
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let space = UnsafeMutablePointer<Float>.allocate(capacity: scratch * buffers)
+                    defer { space.deallocate() }
+                    let parts = (0..<buffers).map { space + $0 * scratch }
+                    var head = worker
+                    while head < heads { body(head, parts); head += workers }
+                }
+            }
+        }
+    }
 
     public static func attention(query q: Tensor, key k: Tensor, value v: Tensor, causal: Bool = false, scale: Float? = nil) -> Tensor {
         precondition(q.rank == 4 && k.rank == 4 && v.rank == 4, "attention needs [B, H, L, D] tensors")
@@ -13,7 +45,7 @@ extension Tensor {
         let lk = k.shape[2], dv = v.shape[3]
         precondition(k.shape == [b, h, lk, d] && v.shape[0...2] == [b, h, lk], "attention shapes differ: q \(q.shape) k \(k.shape) v \(v.shape)")
         let scale = scale ?? 1 / Float(d).squareRoot()
-        let heads = b * h, block = attentionBlock
+        let heads = b * h, block = min(attentionBlock, max(1, lq))
         var out = [Float](repeating: 0, count: heads * lq * dv)
         // Causal masks align the last query with the last key, as torch's is_causal does for Lq == Lk.
         let offset = lk - lq
@@ -21,23 +53,15 @@ extension Tensor {
             k.scalars.withUnsafeBufferPointer { pk in
                 v.scalars.withUnsafeBufferPointer { pv in
                     out.withUnsafeMutableBufferPointer { po in
-                        var scores = [Float](repeating: 0, count: block * lk)
-                        for head in 0..<heads {
+                        nonisolated(unsafe) let (pq, pk, pv, po) = (pq.baseAddress!, pk.baseAddress!, pv.baseAddress!, po.baseAddress!)
+                        forEachHead(heads, scratch: block * lk, buffers: 1) { head, scratch in
+                            let s = scratch[0]
                             var start = 0
                             while start < lq {
                                 let rows = min(block, lq - start)
-                                let qb = pq.baseAddress! + (head * lq + start) * d
-                                scores.withUnsafeMutableBufferPointer { ps in
-                                    let s = ps.baseAddress!
-                                    BLAS.gemm(qb, pk.baseAddress! + head * lk * d, s, m: rows, n: lk, k: d, transposeB: true)
-                                    for r in 0..<rows {
-                                        let row = s + r * lk
-                                        let limit = causal ? start + r + offset + 1 : lk
-                                        for j in 0..<lk { row[j] = j < limit ? row[j] * scale : -.infinity }
-                                        Tensor.softmaxRow(row, row, lk)
-                                    }
-                                    BLAS.gemm(s, pv.baseAddress! + head * lk * dv, po.baseAddress! + (head * lq + start) * dv, m: rows, n: dv, k: lk)
-                                }
+                                BLAS.gemm(pq + (head * lq + start) * d, pk + head * lk * d, s, m: rows, n: lk, k: d, transposeB: true)
+                                maskedSoftmaxRows(s, rows: rows, columns: lk, scale: scale, causalLimit: causal ? start + offset + 1 : nil)
+                                BLAS.gemm(s, pv + head * lk * dv, po + (head * lq + start) * dv, m: rows, n: dv, k: lk)
                                 start += rows
                             }
                         }
@@ -47,42 +71,39 @@ extension Tensor {
         }
         return .result(shape: [b, h, lq, dv], scalars: out, inputs: [q, k, v]) { grad in
             var gq = [Float](repeating: 0, count: q.count), gk = [Float](repeating: 0, count: k.count), gv = [Float](repeating: 0, count: v.count)
-            var p = [Float](repeating: 0, count: block * lk), dp = [Float](repeating: 0, count: block * lk)
             q.scalars.withUnsafeBufferPointer { pq in
                 k.scalars.withUnsafeBufferPointer { pk in
                     v.scalars.withUnsafeBufferPointer { pv in
                         grad.withUnsafeBufferPointer { pg in
-                            for head in 0..<heads {
-                                var start = 0
-                                while start < lq {
-                                    let rows = min(block, lq - start)
-                                    let qb = pq.baseAddress! + (head * lq + start) * d
-                                    let gob = pg.baseAddress! + (head * lq + start) * dv
-                                    let kh = pk.baseAddress! + head * lk * d, vh = pv.baseAddress! + head * lk * dv
-                                    p.withUnsafeMutableBufferPointer { pp in
-                                        dp.withUnsafeMutableBufferPointer { pdp in
-                                            let P = pp.baseAddress!, dP = pdp.baseAddress!
-                                            BLAS.gemm(qb, kh, P, m: rows, n: lk, k: d, transposeB: true)
-                                            for r in 0..<rows {
-                                                let row = P + r * lk
-                                                let limit = causal ? start + r + offset + 1 : lk
-                                                for j in 0..<lk { row[j] = j < limit ? row[j] * scale : -.infinity }
-                                                Tensor.softmaxRow(row, row, lk)
+                            gq.withUnsafeMutableBufferPointer { pgq in
+                                gk.withUnsafeMutableBufferPointer { pgk in
+                                    gv.withUnsafeMutableBufferPointer { pgv in
+                                        nonisolated(unsafe) let (pq, pk, pv, pg) = (pq.baseAddress!, pk.baseAddress!, pv.baseAddress!, pg.baseAddress!)
+                                        nonisolated(unsafe) let (pgq, pgk, pgv) = (pgq.baseAddress!, pgk.baseAddress!, pgv.baseAddress!)
+                                        forEachHead(heads, scratch: block * lk, buffers: 2) { head, scratch in
+                                            let P = scratch[0], dP = scratch[1]
+                                            let kh = pk + head * lk * d, vh = pv + head * lk * dv
+                                            var start = 0
+                                            while start < lq {
+                                                let rows = min(block, lq - start)
+                                                let qb = pq + (head * lq + start) * d, gob = pg + (head * lq + start) * dv
+                                                BLAS.gemm(qb, kh, P, m: rows, n: lk, k: d, transposeB: true)
+                                                maskedSoftmaxRows(P, rows: rows, columns: lk, scale: scale, causalLimit: causal ? start + offset + 1 : nil)
+                                                // dV += Pᵀ dO ; dP = dO Vᵀ
+                                                BLAS.gemm(P, gob, pgv + head * lk * dv, m: lk, n: dv, k: rows, transposeA: true, beta: 1)
+                                                BLAS.gemm(gob, vh, dP, m: rows, n: lk, k: dv, transposeB: true)
+                                                // dS = P ∘ (dP − rowsum(dP ∘ P)) · scale
+                                                for r in 0..<rows {
+                                                    var dot: Float = 0
+                                                    for j in 0..<lk { dot += dP[r * lk + j] * P[r * lk + j] }
+                                                    for j in 0..<lk { dP[r * lk + j] = P[r * lk + j] * (dP[r * lk + j] - dot) * scale }
+                                                }
+                                                BLAS.gemm(dP, kh, pgq + (head * lq + start) * d, m: rows, n: d, k: lk)
+                                                BLAS.gemm(dP, qb, pgk + head * lk * d, m: lk, n: d, k: rows, transposeA: true, beta: 1)
+                                                start += rows
                                             }
-                                            // dV += Pᵀ dO ; dP = dO Vᵀ
-                                            gv.withUnsafeMutableBufferPointer { BLAS.gemm(P, gob, $0.baseAddress! + head * lk * dv, m: lk, n: dv, k: rows, transposeA: true, beta: 1) }
-                                            BLAS.gemm(gob, vh, dP, m: rows, n: lk, k: dv, transposeB: true)
-                                            // dS = P ∘ (dP − rowsum(dP ∘ P)) · scale
-                                            for r in 0..<rows {
-                                                var dot: Float = 0
-                                                for j in 0..<lk { dot += dP[r * lk + j] * P[r * lk + j] }
-                                                for j in 0..<lk { dP[r * lk + j] = P[r * lk + j] * (dP[r * lk + j] - dot) * scale }
-                                            }
-                                            gq.withUnsafeMutableBufferPointer { BLAS.gemm(dP, kh, $0.baseAddress! + (head * lq + start) * d, m: rows, n: d, k: lk) }
-                                            gk.withUnsafeMutableBufferPointer { BLAS.gemm(dP, qb, $0.baseAddress! + head * lk * d, m: lk, n: d, k: rows, transposeA: true, beta: 1) }
                                         }
                                     }
-                                    start += rows
                                 }
                             }
                         }

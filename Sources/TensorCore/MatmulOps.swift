@@ -13,6 +13,16 @@ public enum BLAS {
 
     /// Sets OpenBLAS's thread count (it defaults to every core).
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+
+    /// Runs `body` with OpenBLAS on one thread, for work we split over the
+    /// cores ourselves: OpenBLAS's idle threads spin and would steal the cores.
+    static func singleThreaded<T>(_ body: () -> T) -> T {
+        let previous = openblas_get_num_threads()
+        if previous == 1 { return body() }
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(previous) }
+        return body()
+    }
 }
 
 extension Tensor {

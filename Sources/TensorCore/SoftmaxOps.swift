@@ -26,11 +26,9 @@ extension Tensor {
 
     @inline(__always)
     static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        var m = -Float.infinity
-        for j in 0..<n { m = max(m, x[j]) }
+        let m = FastMath.maximum(x, n)
         if m == -.infinity { for j in 0..<n { y[j] = 0 }; return }
-        var s: Float = 0
-        for j in 0..<n { let e = Foundation.exp(x[j] - m); y[j] = e; s += e }
+        let s = FastMath.expShifted(x, y, n, shift: m)
         let inv = 1 / s
         for j in 0..<n { y[j] *= inv }
     }

@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import GlyphRender
 import PosterCore
+import TensorCore
 
 /// `poster bench ...`: benchmarks users run themselves.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure GlyphPoster's speed on this machine.", subcommands: [GlyphBench.self])
+        commandName: "bench", abstract: "Measure GlyphPoster's speed on this machine.", subcommands: [GlyphBench.self, OpsBench.self])
 }
 
 /// `poster bench glyph`: masks per second, 512x512 with 4 fitted lines each.
@@ -62,6 +63,39 @@ struct GlyphBench: ParsableCommand {
             for r in results {
                 print(String(format: "  %d thread%@: %.0f masks/s (%d masks in %.2f s)", r.threads, r.threads == 1 ? "" : "s", r.masksPerSecond, r.masks, r.seconds))
             }
+        }
+    }
+}
+
+/// `poster bench ops`: the tensor engine's speed at UNet-like shapes.
+struct OpsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ops",
+        abstract: "Time matmul, conv2d, attention, group norm and a small UNet-shaped block stack (bench/ops_torch.py runs the same rows in PyTorch).")
+
+    @Option(help: "Seconds to spend on each row (at least 3 runs each).")
+    var seconds: Double = 1
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard seconds > 0, seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60]") }
+    }
+
+    func run() throws {
+        let rows = OpsBenchmark.run(minimumSeconds: seconds)
+        let peak = rows.first?.gflops ?? 0
+        let coreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"
+        if json {
+            let items = rows.map { "{\"name\":\(LayoutJSONCodec.quoted($0.name)),\"seconds\":\(String(format: "%.6f", $0.seconds)),\"gflops\":\(String(format: "%.2f", $0.gflops))}" }
+            print("{\"bench\":\"ops\",\"threads\":\(ProcessInfo.processInfo.activeProcessorCount),\"openblas_coretype\":\(LayoutJSONCodec.quoted(coreType)),\"rows\":[\(items.joined(separator: ","))]}")
+            return
+        }
+        print("ops on \(ProcessInfo.processInfo.activeProcessorCount) threads, OPENBLAS_CORETYPE=\(coreType)")
+        for row in rows {
+            let rate = row.flops > 0 ? String(format: "%8.1f GFLOP/s  %5.1f%% of sgemm", row.gflops, 100 * row.gflops / peak) : ""
+            print(String(format: "  %-34@ %10.3f ms  %@", row.name as NSString, row.seconds * 1000, rate))
         }
     }
 }

@@ -31,7 +31,10 @@ public struct TesseractAnnotator: Sendable {
 
     /// The images directly in `directory` (and below), by path, JPEG and PNG only.
     public static func images(in directory: URL) throws(Failure) -> [URL] {
-        guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
+        // Checked first: on Linux the enumerator of a missing folder is not nil, just empty.
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue,
+              let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
             throw Failure(message: "cannot list \(directory.path): not a readable directory")
         }
         var found: [URL] = []

@@ -43,6 +43,10 @@ public struct DatasetPreparer {
     /// Prepares the shards `only` (all when nil) of `input` into `output`;
     /// returns the report over every finished shard in `output`.
     public func run(input: URL, output: URL, numShards: Int, only: Int? = nil, quiet: Bool = false) throws(Failure) -> PrepareReport {
+        guard numShards >= 1 else { throw Failure(message: "the number of shards must be at least 1, got \(numShards)") }
+        if let only, !(0..<numShards).contains(only) {
+            throw Failure(message: "shard \(only) is out of range: with \(numShards) shards it must be in 0...\(numShards - 1)")
+        }
         let entries: [MARIOStore.Entry]
         do { entries = try MARIOStore.entries(in: input) } catch { throw Failure(message: error.message) }
         let fm = FileManager.default
@@ -70,8 +74,10 @@ public struct DatasetPreparer {
             }
         }
         let path = output.appendingPathComponent("report.json")
+        // POSIX rename replaces atomically. (Not FileManager.replaceItemAt: on Linux it
+        // moves the old file onto the new one's path and fails, so the old report stayed.)
         guard fm.createFile(atPath: path.path + ".tmp", contents: Data(total.json().utf8)),
-              (try? fm.replaceItemAt(path, withItemAt: URL(fileURLWithPath: path.path + ".tmp"))) != nil || rename(path.path + ".tmp", path.path) == 0 else {
+              rename(path.path + ".tmp", path.path) == 0 else {
             throw Failure(message: "cannot write \(path.path)")
         }
         return total

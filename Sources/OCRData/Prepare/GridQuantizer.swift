@@ -11,8 +11,9 @@ public enum GridQuantizer {
         var t = clamp(Int((top * g / Double(height)).rounded(.down)))
         var r = clamp(Int((right * g / Double(width) - 1e-9).rounded(.up)))
         var b = clamp(Int((bottom * g / Double(height) - 1e-9).rounded(.up)))
-        if r <= l { if l < GridBox.gridSize { r = l + 1 } else { l = r - 1 } }
-        if b <= t { if t < GridBox.gridSize { b = t + 1 } else { t = b - 1 } }
+        // An empty or inverted box becomes one unit at its left/top edge (kept inside the grid).
+        if r <= l { l = min(l, GridBox.gridSize - 1); r = l + 1 }
+        if b <= t { t = min(t, GridBox.gridSize - 1); b = t + 1 }
         return GridBox(left: l, top: t, right: r, bottom: b)
     }
 }

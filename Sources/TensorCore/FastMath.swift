@@ -1,0 +1,63 @@
+/// Vectorisable exp for softmax and attention, where libm's scalar exp would
+/// cost more than the matrix products. Cephes-style: x = n·ln2 + r with n
+/// rounded by the 1.5·2²³ trick, a degree-6 polynomial for e^r, and 2^n put
+/// straight into the exponent bits. Written as a plain loop without traps
+/// (wrapping integer ops, bit patterns), so LLVM vectorises it for the
+/// target CPU. Relative error about 2e-7; inputs below -87.3 give 0.
+enum FastMath {
+    /// y[i] = exp(x[i] - shift); returns the sum. x and y may be the same buffer.
+    @inline(__always)
+    static func expShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Float {
+        for j in 0..<n {
+            let value = x[j] - shift
+            let v = value < -87.3 ? -87.3 : (value > 88.3 ? 88.3 : value)
+            let magic: Float = 12_582_912 // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
+            let rounded = v * 1.442_695_04 + magic
+            let n = rounded - magic
+            let integer = Int32(bitPattern: rounded.bitPattern) &- 0x4B40_0000
+            var r = v - n * 0.693_359_375
+            r = r + n * 2.121_944_4e-4
+            var p: Float = 1.987_569_15e-4
+            p = p * r + 1.398_199_95e-3
+            p = p * r + 8.333_451_9e-3
+            p = p * r + 4.166_579_6e-2
+            p = p * r + 1.666_666_55e-1
+            p = p * r + 5.000_000_1e-1
+            p = p * (r * r) + r + 1
+            let scale = Float(bitPattern: UInt32(bitPattern: (integer &+ 127) &<< 23))
+            y[j] = value < -87.3 ? 0 : p * scale
+        }
+        // The sum in its own pass: a float reduction inside the loop above would stop LLVM vectorising it.
+        return sum(UnsafePointer(y), n)
+    }
+
+    /// Sum with eight independent accumulators.
+    @inline(__always)
+    static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var j = 0
+        while j + 8 <= n {
+            acc += UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self)
+            j += 8
+        }
+        var total = acc.sum()
+        while j < n { total += x[j]; j += 1 }
+        return total
+    }
+
+    /// The largest of n values.
+    @inline(__always)
+    static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var m0 = -Float.infinity, m1 = -Float.infinity, m2 = -Float.infinity, m3 = -Float.infinity
+        var j = 0
+        while j + 4 <= n {
+            m0 = x[j] > m0 ? x[j] : m0
+            m1 = x[j + 1] > m1 ? x[j + 1] : m1
+            m2 = x[j + 2] > m2 ? x[j + 2] : m2
+            m3 = x[j + 3] > m3 ? x[j + 3] : m3
+            j += 4
+        }
+        while j < n { m0 = x[j] > m0 ? x[j] : m0; j += 1 }
+        return Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
+    }
+}
