@@ -12,9 +12,97 @@ extension Tensor {
     public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, epsilon: Float = 1e-5) -> Tensor {
         precondition(rank >= 2 && shape[1] % groups == 0, "group norm: \(shape[1]) channels do not split into \(groups) groups")
         let channels = shape[1], spatial = shape[2...].reduce(1, *)
+        if spatial >= 64 {
+            return Self.groupNormPlanes(self, groups: groups, weight: weight, bias: bias, epsilon: epsilon)
+        }
         return Self.normalize(self, groups: shape[0] * groups, groupSize: channels / groups * spatial, channels: channels,
                               channelStride: spatial, weight: weight, bias: bias, epsilon: epsilon,
                               channelOf: { ($0 / spatial) % channels })
+    }
+
+    /// Group norm over image planes: each channel's plane is contiguous, so the
+    /// statistics and the per-channel affine map run as plain vectorisable
+    /// loops, groups split over the cores.
+    static func groupNormPlanes(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, epsilon: Float) -> Tensor {
+        let (n, channels) = (x.shape[0], x.shape[1]), spatial = x.shape[2...].reduce(1, *)
+        let perGroup = channels / groups, groupSize = perGroup * spatial
+        if let weight { precondition(weight.count == channels, "norm weight has \(weight.count) values for \(channels) channels") }
+        if let bias { precondition(bias.count == channels, "norm bias has \(bias.count) values for \(channels) channels") }
+        let w = weight?.scalars ?? [Float](repeating: 1, count: channels), b = bias?.scalars ?? [Float](repeating: 0, count: channels)
+        var out = [Float](repeating: 0, count: x.count)
+        var means = [Float](repeating: 0, count: n * groups), rstds = means
+        x.scalars.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                means.withUnsafeMutableBufferPointer { pm in
+                    rstds.withUnsafeMutableBufferPointer { pr in
+                        nonisolated(unsafe) let (px, po, pm, pr) = (px.baseAddress!, po.baseAddress!, pm.baseAddress!, pr.baseAddress!)
+                        Parallel.chunks(n * groups, minimumPerChunk: max(1, 32_768 / groupSize)) { range in
+                            for g in range {
+                                let base = px + g * groupSize
+                                let mean = FastMath.sum(base, groupSize) / Float(groupSize)
+                                var acc = SIMD8<Float>(repeating: 0)
+                                var j = 0
+                                let m8 = SIMD8<Float>(repeating: mean)
+                                while j + 8 <= groupSize {
+                                    let d = UnsafeRawPointer(base + j).loadUnaligned(as: SIMD8<Float>.self) - m8
+                                    acc += d * d
+                                    j += 8
+                                }
+                                var variance = acc.sum()
+                                while j < groupSize { let d = base[j] - mean; variance += d * d; j += 1 }
+                                let rstd = 1 / (variance / Float(groupSize) + epsilon).squareRoot()
+                                pm[g] = mean
+                                pr[g] = rstd
+                                for k in 0..<perGroup {
+                                    let c = (g % groups) * perGroup + k
+                                    let scale = rstd * w[c], shift = b[c] - mean * rstd * w[c]
+                                    let src = base + k * spatial, dst = po + g * groupSize + k * spatial
+                                    for i in 0..<spatial { dst[i] = src[i] * scale + shift }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
+        let (mu, rs) = (means, rstds)
+        return .result(shape: x.shape, scalars: out, inputs: inputs) { grad in
+            var gx = [Float](repeating: 0, count: x.count)
+            var gw = [Float](repeating: 0, count: channels), gb = [Float](repeating: 0, count: channels)
+            let xs = x.scalars
+            for g in 0..<(n * groups) {
+                let base = g * groupSize
+                var sumDy: Float = 0, sumDyXhat: Float = 0
+                for k in 0..<perGroup {
+                    let c = (g % groups) * perGroup + k
+                    var sg: Float = 0, sgx: Float = 0
+                    for i in 0..<spatial {
+                        let idx = base + k * spatial + i
+                        let xhat = (xs[idx] - mu[g]) * rs[g]
+                        sg += grad[idx]
+                        sgx += grad[idx] * xhat
+                    }
+                    gw[c] += sgx
+                    gb[c] += sg
+                    sumDy += sg * w[c]
+                    sumDyXhat += sgx * w[c]
+                }
+                let meanDy = sumDy / Float(groupSize), meanDyXhat = sumDyXhat / Float(groupSize)
+                for k in 0..<perGroup {
+                    let c = (g % groups) * perGroup + k
+                    for i in 0..<spatial {
+                        let idx = base + k * spatial + i
+                        let xhat = (xs[idx] - mu[g]) * rs[g]
+                        gx[idx] = rs[g] * (grad[idx] * w[c] - meanDy - xhat * meanDyXhat)
+                    }
+                }
+            }
+            var grads: [[Float]?] = [gx]
+            if weight != nil { grads.append(gw) }
+            if bias != nil { grads.append(gb) }
+            return grads
+        }
     }
 
     /// Shared by layer and group norm: groups of `groupSize` consecutive

@@ -9,7 +9,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Make, annotate, prepare and inspect MARIO-format datasets.",
-        subcommands: [DataAnnotate.self, DataPrepare.self, DataStats.self])
+        subcommands: [DataSynth.self, DataAnnotate.self, DataPrepare.self, DataStats.self])
 }
 
 struct DataAnnotate: ParsableCommand {

@@ -1,0 +1,144 @@
+import XCTest
+@testable import TensorCore
+
+/// Every op's forward and backward against PyTorch (tools/make_op_fixtures.py):
+/// relative error <= 1e-5 forward, <= 1e-4 for gradients.
+final class OpsAgainstPyTorchTests: XCTestCase {
+    func unary(_ name: String, _ op: (Tensor) -> Tensor) throws {
+        let f = OpFixture(name: name)
+        let a = try f.input("a")
+        try f.check(op(a), inputs: ["a": a])
+    }
+
+    func binary(_ name: String, _ op: (Tensor, Tensor) -> Tensor) throws {
+        let f = OpFixture(name: name)
+        let a = try f.input("a"), b = try f.input("b")
+        try f.check(op(a, b), inputs: ["a": a, "b": b])
+    }
+
+    func testBroadcastingArithmetic() throws {
+        try binary("add", +)
+        try binary("sub", -)
+        try binary("mul", *)
+        try binary("div", /)
+    }
+
+    func testPointwiseFunctions() throws {
+        try unary("exp") { $0.exp() }
+        try unary("log") { $0.log() }
+        try unary("sqrt") { $0.sqrt() }
+        try unary("sigmoid") { $0.sigmoid() }
+        try unary("tanh") { $0.tanh() }
+        try unary("silu") { $0.silu() }
+        try unary("gelu") { $0.gelu() }
+        try unary("gelu_tanh") { $0.geluTanh() }
+        try unary("quick_gelu") { $0.quickGelu() }
+    }
+
+    func testMatrixProducts() throws {
+        try binary("matmul") { $0.matmul($1) }
+        try binary("matmul_shared") { $0.matmul($1) }
+        let f = OpFixture(name: "linear")
+        let x = try f.input("x"), w = try f.input("w"), b = try f.input("b")
+        try f.check(x.linear(weight: w, bias: b), inputs: ["x": x, "w": w, "b": b])
+    }
+
+    func testSoftmaxAndNorms() throws {
+        try unary("softmax") { $0.softmax() }
+        var f = OpFixture(name: "layer_norm")
+        var x = try f.input("x"), w = try f.input("w"), b = try f.input("b")
+        try f.check(x.layerNorm(weight: w, bias: b), inputs: ["x": x, "w": w, "b": b])
+        f = OpFixture(name: "rms_norm")
+        x = try f.input("x"); w = try f.input("w")
+        try f.check(x.rmsNorm(weight: w, epsilon: 1e-6), inputs: ["x": x, "w": w])
+        f = OpFixture(name: "group_norm")
+        x = try f.input("x"); w = try f.input("w"); b = try f.input("b")
+        try f.check(x.groupNorm(groups: 4, weight: w, bias: b), inputs: ["x": x, "w": w, "b": b])
+    }
+
+    func testGroupNormOnLargePlanesMatchesTheGeneralPath() throws {
+        var random = TensorRandom(seed: 3)
+        let x = random.normal(shape: [2, 8, 9, 9], mean: 1, std: 2).requiringGrad()
+        let w = random.normal(shape: [8]).requiringGrad(), b = random.normal(shape: [8]).requiringGrad()
+        let fast = x.groupNorm(groups: 2, weight: w, bias: b)
+        let general = Tensor.normalize(x, groups: 4, groupSize: 4 * 81, channels: 8, channelStride: 81, weight: w, bias: b,
+                                       epsilon: 1e-5, channelOf: { ($0 / 81) % 8 })
+        XCTAssertLessThan(relativeError(fast.scalars, general.scalars), 1e-5)
+        let seed = random.normal(shape: fast.shape)
+        fast.backward(seed: seed)
+        let (gx, gw, gb) = (x.grad!.scalars, w.grad!.scalars, b.grad!.scalars)
+        x.zeroGrad(); w.zeroGrad(); b.zeroGrad()
+        general.backward(seed: seed)
+        XCTAssertLessThan(relativeError(gx, x.grad!.scalars), 1e-4)
+        XCTAssertLessThan(relativeError(gw, w.grad!.scalars), 1e-4)
+        XCTAssertLessThan(relativeError(gb, b.grad!.scalars), 1e-4)
+    }
+
+    func testConvolutions() throws {
+        for (name, stride, padding) in [("conv3x3", 1, 1), ("conv3x3_s2", 2, 1), ("conv1x1", 1, 0)] {
+            let f = OpFixture(name: name)
+            let x = try f.input("x"), w = try f.input("w"), b = try f.input("b")
+            try f.check(x.conv2d(weight: w, bias: b, stride: stride, padding: padding), inputs: ["x": x, "w": w, "b": b])
+        }
+    }
+
+    func testAttention() throws {
+        for (name, causal) in [("attention", false), ("attention_causal", true), ("attention_cross", false)] {
+            let f = OpFixture(name: name)
+            let q = try f.input("q"), k = try f.input("k"), v = try f.input("v")
+            try f.check(Tensor.attention(query: q, key: k, value: v, causal: causal), inputs: ["q": q, "k": k, "v": v])
+        }
+    }
+
+    func testAttentionBlocksGiveTheSameResultAsOneBlock() throws {
+        // More queries than one block: the blocked loop must match a direct computation.
+        var random = TensorRandom(seed: 5)
+        let lq = Tensor.attentionBlock + 37
+        let q = random.normal(shape: [1, 2, lq, 8]), k = random.normal(shape: [1, 2, lq, 8]), v = random.normal(shape: [1, 2, lq, 8])
+        for causal in [false, true] {
+            let blocked = Tensor.attention(query: q, key: k, value: v, causal: causal)
+            var scores = q.matmul(k.transposed()) * (1 / Float(8).squareRoot())
+            if causal {
+                var mask = [Float](repeating: 0, count: lq * lq)
+                for i in 0..<lq { for j in (i + 1)..<max(i + 1, lq) { mask[i * lq + j] = -.infinity } }
+                scores = scores + Tensor(shape: [lq, lq], scalars: mask)
+            }
+            let direct = scores.softmax().matmul(v)
+            XCTAssertLessThan(relativeError(blocked.scalars, direct.scalars), 1e-5)
+        }
+    }
+
+    func testEmbeddingRotaryUpsample() throws {
+        var f = OpFixture(name: "embedding")
+        let table = try f.input("table")
+        try f.check(Tensor.embedding(ids: try f.ids("ids"), shape: try f.idsShape("ids"), table: table), inputs: ["table": table])
+        f = OpFixture(name: "rotary")
+        let x = try f.input("x")
+        let tables = Tensor.rotaryTables(positions: Array(0..<5), dimension: 8)
+        try f.check(x.rotary(cos: tables.cos, sin: tables.sin), inputs: ["x": x])
+        f = OpFixture(name: "upsample")
+        let planes = try f.input("x")
+        try f.check(planes.upsampleNearest2x(), inputs: ["x": planes])
+    }
+
+    func testShapeOpsAndReductions() throws {
+        try binary("concat") { Tensor.concatenate([$0, $1], axis: 1) }
+        try unary("narrow") { $0.narrowed(axis: 2, start: 1, length: 3) }
+        try unary("permute") { $0.permuted([2, 0, 1]) }
+        try unary("sum_axis") { $0.sum(axis: 1) }
+        try unary("mean") { $0.mean().reshaped([1]) }
+    }
+
+    func testLossesAndGatedUnits() throws {
+        var f = OpFixture(name: "cross_entropy")
+        let logits = try f.input("logits")
+        try f.check(logits.crossEntropy(targets: try f.ids("targets")).reshaped([1]), inputs: ["logits": logits])
+        try binary("mse") { Tensor.meanSquaredError($0, $1).reshaped([1]) }
+        f = OpFixture(name: "geglu")
+        let x = try f.input("x")
+        try f.check(x.geglu(), inputs: ["x": x])
+        f = OpFixture(name: "swiglu")
+        let g = try f.input("g"), u = try f.input("u")
+        try f.check(Tensor.swiglu(gate: g, up: u), inputs: ["g": g, "u": u])
+    }
+}
