@@ -102,18 +102,33 @@ protocol KeyedProperty {
     var anyValue: Any { get }
 }
 
-/// Names a module property as the checkpoint does: `@Key("to_out") var toOut: [Module]`.
+/// Names a module property as the checkpoint does:
+/// `@Key("embed_tokens") var tokens: Embedding`, set in `init` through
+/// `_tokens.wrappedValue = Embedding(...)` (or given a value where declared).
 @propertyWrapper
 public struct Key<Value>: KeyedProperty {
-    public var wrappedValue: Value
+    private var stored: Value?
     public let checkpointKey: String
 
-    public init(wrappedValue: Value, _ key: String) {
-        self.wrappedValue = wrappedValue
+    public init(_ key: String) {
         self.checkpointKey = key
+        self.stored = nil
     }
 
-    var anyValue: Any { wrappedValue }
+    public init(wrappedValue: Value, _ key: String) {
+        self.checkpointKey = key
+        self.stored = wrappedValue
+    }
+
+    public var wrappedValue: Value {
+        get {
+            guard let stored else { preconditionFailure("module property '\(checkpointKey)' read before it was set") }
+            return stored
+        }
+        set { stored = newValue }
+    }
+
+    var anyValue: Any { stored as Any }
 }
 
 /// Optional parameters and modules (a bias that may be absent).

@@ -17,6 +17,8 @@ public struct TensorRandom: Sendable, Codable, Equatable {
         }
     }
 
+    mutating func restore(_ words: [UInt64]) { state = words }
+
     public mutating func next() -> UInt64 {
         let result = ((state[1] &* 5) << 7 | (state[1] &* 5) >> 57) &* 9
         let t = state[1] << 17

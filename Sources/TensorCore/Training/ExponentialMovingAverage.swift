@@ -1,6 +1,6 @@
 /// An exponential moving average of a model's parameters, as diffusers'
-/// EMAModel updates it: decay = min(max_decay, (1 + n) / (10 + n)) for update
-/// n (so early averages follow the model closely), shadow -= (1 - decay)(shadow - param).
+/// EMAModel updates it (early averages follow the model closely),
+/// shadow -= (1 - decay)(shadow - param).
 public final class ExponentialMovingAverage: @unchecked Sendable {
     public let maximumDecay: Float
     public private(set) var updates = 0
@@ -14,9 +14,12 @@ public final class ExponentialMovingAverage: @unchecked Sendable {
         shadow = Dictionary(named.map { ($0.0, $0.1.value.scalars) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// The decay of the latest update, as diffusers' EMAModel.get_decay with
+    /// update_after_step 0 and no warm-up: 0 on the first update (the shadow
+    /// copies the model), then min(decay, (1 + s) / (10 + s)) with s = update − 1.
     public var currentDecay: Float {
-        let n = Float(updates)
-        return min(maximumDecay, (1 + n) / (10 + n))
+        let step = Float(updates - 1)
+        return step <= 0 ? 0 : min(maximumDecay, (1 + step) / (10 + step))
     }
 
     public func update(from module: Module) {
