@@ -9,8 +9,11 @@ extension Tensor {
         let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
         let ho = (h + 2 * padding - kh) / stride + 1, wo = (w + 2 * padding - kw) / stride + 1
         precondition(ho > 0 && wo > 0, "conv2d: kernel \(kh)x\(kw) larger than padded input \(h)x\(w)")
-        let geometry = ConvGeometry(c: c, h: h, w: w, kh: kh, kw: kw, stride: stride, padding: padding, ho: ho, wo: wo)
         let plain = kh == 1 && kw == 1 && stride == 1 && padding == 0
+        if stride == 1 && kh == kw && !plain {
+            return shiftedConv2d(weight: weight, bias: bias, padding: padding)
+        }
+        let geometry = ConvGeometry(c: c, h: h, w: w, kh: kh, kw: kw, stride: stride, padding: padding, ho: ho, wo: wo)
         let patch = c * kh * kw, positions = ho * wo
         var out = [Float](repeating: 0, count: n * o * positions)
         var cols = plain ? [] : [Float](repeating: 0, count: patch * positions)
@@ -76,6 +79,81 @@ extension Tensor {
             if bias != nil {
                 var gb = [Float](repeating: 0, count: o)
                 for b in 0..<n { for ch in 0..<o { let base = (b * o + ch) * positions; var s: Float = 0; for i in 0..<positions { s += grad[base + i] }; gb[ch] += s } }
+                grads.append(gb)
+            }
+            return grads
+        }
+    }
+
+    /// Stride-1 square-kernel convolution through `ShiftedConvolution`.
+    func shiftedConv2d(weight: Tensor, bias: Tensor?, padding: Int) -> Tensor {
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let geometry = ShiftedConvolution(c: c, h: h, w: w, o: weight.shape[0], k: weight.shape[2], padding: padding)
+        let (o, ho, wo) = (geometry.o, geometry.ho, geometry.wo)
+        if let bias { precondition(bias.shape == [o], "conv2d: bias \(bias.shape) does not match \(o) output channels") }
+        let taps = geometry.taps(weight.scalars)
+        var out = [Float](repeating: 0, count: n * o * ho * wo)
+        var padded = [Float](repeating: 0, count: c * geometry.plane)
+        var wide = [Float](repeating: 0, count: o * geometry.columns)
+        scalars.withUnsafeBufferPointer { px in
+            taps.withUnsafeBufferPointer { pt in
+                padded.withUnsafeMutableBufferPointer { pp in
+                    wide.withUnsafeMutableBufferPointer { pw in
+                        out.withUnsafeMutableBufferPointer { po in
+                            for b in 0..<n {
+                                geometry.pad(px.baseAddress! + b * c * h * w, into: pp.baseAddress!)
+                                geometry.forward(padded: pp.baseAddress!, taps: pt.baseAddress!, wide: pw.baseAddress!, out: po.baseAddress! + b * o * ho * wo)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let bias {
+            for b in 0..<n { for ch in 0..<o { let v = bias.scalars[ch]; let base = (b * o + ch) * ho * wo; for i in 0..<(ho * wo) { out[base + i] += v } } }
+        }
+        let x = self, wt = weight
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        return .result(shape: [n, o, ho, wo], scalars: out, inputs: inputs) { grad in
+            var gx = [Float](repeating: 0, count: x.node == nil ? 0 : x.count)
+            var tapGrads = [Float](repeating: 0, count: wt.node == nil ? 0 : taps.count)
+            var padded = [Float](repeating: 0, count: c * geometry.plane)
+            var paddedGrad = [Float](repeating: 0, count: c * geometry.plane)
+            var wide = [Float](repeating: 0, count: o * geometry.columns)
+            x.scalars.withUnsafeBufferPointer { px in
+                grad.withUnsafeBufferPointer { pg in
+                    taps.withUnsafeBufferPointer { pt in
+                        padded.withUnsafeMutableBufferPointer { pp in
+                            paddedGrad.withUnsafeMutableBufferPointer { ppg in
+                                wide.withUnsafeMutableBufferPointer { pw in
+                                    for b in 0..<n {
+                                        geometry.widen(pg.baseAddress! + b * o * ho * wo, into: pw.baseAddress!)
+                                        if !tapGrads.isEmpty {
+                                            geometry.pad(px.baseAddress! + b * c * h * w, into: pp.baseAddress!)
+                                            tapGrads.withUnsafeMutableBufferPointer { geometry.weightGrad(padded: pp.baseAddress!, wide: pw.baseAddress!, tapGrads: $0.baseAddress!) }
+                                        }
+                                        if !gx.isEmpty {
+                                            ppg.baseAddress!.initialize(repeating: 0, count: ppg.count)
+                                            geometry.inputGrad(taps: pt.baseAddress!, wide: pw.baseAddress!, paddedGrad: ppg.baseAddress!)
+                                            gx.withUnsafeMutableBufferPointer { geometry.unpad(ppg.baseAddress!, into: $0.baseAddress! + b * c * h * w) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var grads: [[Float]?] = [gx.isEmpty ? nil : gx, nil]
+            if !tapGrads.isEmpty {
+                let k = geometry.k
+                var gw = [Float](repeating: 0, count: wt.count)
+                for oc in 0..<o { for ic in 0..<c { for t in 0..<(k * k) { gw[(oc * c + ic) * k * k + t] = tapGrads[(t * o + oc) * c + ic] } } }
+                grads[1] = gw
+            }
+            if bias != nil {
+                var gb = [Float](repeating: 0, count: o)
+                for b in 0..<n { for ch in 0..<o { let base = (b * o + ch) * ho * wo; var s: Float = 0; for i in 0..<(ho * wo) { s += grad[base + i] }; gb[ch] += s } }
                 grads.append(gb)
             }
             return grads

@@ -27,10 +27,12 @@ public enum OpsBenchmark {
         return samples.sorted()[samples.count / 2]
     }
 
-    public static func run(minimumSeconds: Double = 1) -> [Row] {
+    /// Runs the rows whose names contain `filter` (all when nil); the sgemm row always runs, as the reference.
+    public static func run(minimumSeconds: Double = 1, filter: String? = nil) -> [Row] {
         var random = TensorRandom(seed: 1)
         var rows: [Row] = []
         func add(_ name: String, _ flops: Double, _ body: () -> Void) {
+            if let filter, !rows.isEmpty, !name.contains(filter) { return }
             rows.append(Row(name: name, flops: flops, seconds: time(minimumSeconds, body)))
         }
         // sgemm peak on this machine.

@@ -76,6 +76,9 @@ struct OpsBench: ParsableCommand {
     @Option(help: "Seconds to spend on each row (at least 3 runs each).")
     var seconds: Double = 1
 
+    @Option(help: "Only the rows whose name contains this text (the sgemm reference row always runs).")
+    var only: String?
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -84,7 +87,7 @@ struct OpsBench: ParsableCommand {
     }
 
     func run() throws {
-        let rows = OpsBenchmark.run(minimumSeconds: seconds)
+        let rows = OpsBenchmark.run(minimumSeconds: seconds, filter: only)
         let peak = rows.first?.gflops ?? 0
         let coreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"
         if json {
