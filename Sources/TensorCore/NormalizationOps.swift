@@ -29,7 +29,8 @@ extension Tensor {
         if let weight { precondition(weight.count == channels, "norm weight has \(weight.count) values for \(channels) channels") }
         if let bias { precondition(bias.count == channels, "norm bias has \(bias.count) values for \(channels) channels") }
         let w = weight?.scalars ?? [Float](repeating: 1, count: channels), b = bias?.scalars ?? [Float](repeating: 0, count: channels)
-        var out = [Float](repeating: 0, count: x.count)
+        // Every element is written below: skip zero-filling a buffer this size.
+        var out = [Float](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
         var means = [Float](repeating: 0, count: n * groups), rstds = means
         x.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
@@ -39,17 +40,23 @@ extension Tensor {
                         Parallel.chunks(n * groups, minimumPerChunk: max(1, 32_768 / groupSize)) { range in
                             for g in range {
                                 let base = px + g * groupSize
-                                let mean = FastMath.sum(base, groupSize) / Float(groupSize)
-                                var acc = SIMD8<Float>(repeating: 0)
+                                // One pass for both moments, shifted by the first value so a large
+                                // common offset does not cancel away the variance.
+                                let shift = base[0]
+                                var s1 = SIMD8<Float>(repeating: 0), s2 = SIMD8<Float>(repeating: 0)
+                                let k8 = SIMD8<Float>(repeating: shift)
                                 var j = 0
-                                let m8 = SIMD8<Float>(repeating: mean)
                                 while j + 8 <= groupSize {
-                                    let d = UnsafeRawPointer(base + j).loadUnaligned(as: SIMD8<Float>.self) - m8
-                                    acc += d * d
+                                    let d = UnsafeRawPointer(base + j).loadUnaligned(as: SIMD8<Float>.self) - k8
+                                    s1 += d
+                                    s2 += d * d
                                     j += 8
                                 }
-                                var variance = acc.sum()
-                                while j < groupSize { let d = base[j] - mean; variance += d * d; j += 1 }
+                                var sum = s1.sum(), squares = s2.sum()
+                                while j < groupSize { let d = base[j] - shift; sum += d; squares += d * d; j += 1 }
+                                let meanShifted = sum / Float(groupSize)
+                                let mean = shift + meanShifted
+                                let variance = max(0, squares / Float(groupSize) - meanShifted * meanShifted) * Float(groupSize)
                                 let rstd = 1 / (variance / Float(groupSize) + epsilon).squareRoot()
                                 pm[g] = mean
                                 pr[g] = rstd
