@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "GlyphRender", dependencies: ["PosterCore", "CFreeType", "CHarfBuzz"], swiftSettings: optimised),
         .target(name: "OCRData", dependencies: ["PosterCore", "GlyphRender", "CTesseract"], swiftSettings: optimised),
         .target(name: "LayoutLM", dependencies: ["PosterCore"], swiftSettings: optimised),
-        .target(name: "GlyphControl", dependencies: ["PosterCore"], swiftSettings: optimised),
+        .target(name: "GlyphControl", dependencies: ["PosterCore", "TensorCore"], swiftSettings: optimised),
 
         // The one executable: argument parsing only, everything else lives in the libraries.
         .executableTarget(
@@ -56,6 +56,8 @@ let package = Package(
         .testTarget(name: "OCRDataTests", dependencies: ["OCRData", "GlyphRender", "PosterCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "GlyphControlTests", dependencies: ["GlyphControl", "TensorCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PosterCLITests", dependencies: ["poster", "PosterCore"]),
     ]
