@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "poster",
             dependencies: [
-                "PosterCore", "GlyphRender", "OCRData", "TensorCore",
+                "PosterCore", "GlyphRender", "OCRData", "TensorCore", "GlyphControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimised

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GlyphControl
 import GlyphRender
 import PosterCore
 import TensorCore
@@ -7,7 +8,7 @@ import TensorCore
 /// `poster bench ...`: benchmarks users run themselves.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure GlyphPoster's speed on this machine.", subcommands: [GlyphBench.self, OpsBench.self])
+        commandName: "bench", abstract: "Measure GlyphPoster's speed on this machine.", subcommands: [GlyphBench.self, OpsBench.self, UNetBench.self])
 }
 
 /// `poster bench glyph`: masks per second, 512x512 with 4 fitted lines each.
@@ -99,6 +100,33 @@ struct OpsBench: ParsableCommand {
         for row in rows {
             let rate = row.flops > 0 ? String(format: "%8.1f GFLOP/s  %5.1f%% of sgemm", row.gflops, 100 * row.gflops / peak) : ""
             print(String(format: "  %-34@ %10.3f ms  %@", row.name as NSString, row.seconds * 1000, rate))
+        }
+    }
+}
+
+/// `poster bench unet`: one guided denoising step (ControlNet + UNet, batch 2).
+struct UNetBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unet",
+        abstract: "Time one denoising step (ControlNet + UNet, batch 2) for the diffusers test-size and a mid-size config (bench/unet_diffusers.py runs diffusers).")
+
+    @Option(help: "Seconds to spend on each config (at least 3 runs each).")
+    var seconds: Double = 2
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() throws {
+        let rows: [UNetBenchmark.Row]
+        do { rows = try UNetBenchmark.run(minimumSeconds: seconds) } catch { throw InputError(error) }
+        if json {
+            let items = rows.map { "{\"name\":\(LayoutJSONCodec.quoted($0.name)),\"seconds\":\(String(format: "%.6f", $0.seconds)),\"peak_mib\":\(String(format: "%.1f", $0.peakMemoryMiB))}" }
+            print("{\"bench\":\"unet\",\"threads\":\(ProcessInfo.processInfo.activeProcessorCount),\"rows\":[\(items.joined(separator: ","))]}")
+            return
+        }
+        print("one guided denoising step (ControlNet + UNet, batch 2), \(ProcessInfo.processInfo.activeProcessorCount) threads")
+        for row in rows {
+            print(String(format: "  %-30@ %9.2f ms   peak %.0f MiB", row.name as NSString, row.seconds * 1000, row.peakMemoryMiB))
         }
     }
 }
