@@ -1,0 +1,29 @@
+import PosterCore
+
+/// Everything one generation needs, as ml-stable-diffusion's
+/// `StableDiffusionPipeline.Configuration` gathers it.
+public struct GenerationConfiguration: Sendable {
+    public var prompt: String
+    public var negativePrompt: String = ""
+    /// The white-on-black glyph mask at the output size (ControlNet condition); nil without a ControlNet.
+    public var glyphMask: GrayImage?
+    public var width: Int = 256
+    public var height: Int = 256
+    public var steps: Int = 20
+    /// Classifier-free guidance; 1 disables the unconditional pass.
+    public var guidanceScale: Float = 7.5
+    public var conditioningScale: Float = 1
+    public var guessMode: Bool = false
+    /// A diffusers scheduler class name overriding the pipeline's (e.g. "DDIMScheduler").
+    public var scheduler: String?
+    public var seed: UInt64 = 0
+
+    public init(prompt: String) { self.prompt = prompt }
+}
+
+/// Where a generation is, for a progress callback; returning false cancels.
+public struct GenerationProgress: Sendable {
+    public var step: Int
+    public var stepCount: Int
+    public var timestep: Float
+}

@@ -1,0 +1,103 @@
+import Foundation
+import PosterCore
+import TensorCore
+
+/// Prompt + glyph mask -> image, composed like diffusers'
+/// StableDiffusionControlNetPipeline: encode the prompt (and the negative
+/// prompt for guidance), start from seeded noise, and at each scheduler step
+/// run the ControlNet on the mask, the UNet with its residuals, guidance, and
+/// the scheduler; decode with the VAE when the model works in latents.
+public final class GlyphPosterPipeline {
+    public let unet: UNet2DConditionModel
+    public let controlnet: ControlNetModel?
+    public let vae: AutoencoderKL?
+    public let promptEncoder: PromptEncoder
+    public let schedulerConfiguration: SchedulerConfiguration
+
+    public init(unet: UNet2DConditionModel, controlnet: ControlNetModel?, vae: AutoencoderKL?, promptEncoder: PromptEncoder,
+                scheduler: SchedulerConfiguration) {
+        self.unet = unet
+        self.controlnet = controlnet
+        self.vae = vae
+        self.promptEncoder = promptEncoder
+        self.schedulerConfiguration = scheduler
+    }
+
+    public struct Cancelled: Error {}
+
+    /// Pixels per latent cell: 2^(VAE blocks − 1), 1 in pixel space.
+    public var latentScale: Int { vae.map { 1 << ($0.configuration.blockOutChannels.count - 1) } ?? 1 }
+
+    public func generate(_ configuration: GenerationConfiguration,
+                         progress: ((GenerationProgress) -> Bool)? = nil) throws -> RGBImage {
+        let scale = latentScale
+        guard configuration.width > 0, configuration.height > 0, configuration.width % (scale * 8) == 0, configuration.height % (scale * 8) == 0 else {
+            throw GenerationError("size \(configuration.width)x\(configuration.height) must be a positive multiple of \(scale * 8)")
+        }
+        guard (1...1000).contains(configuration.steps) else { throw GenerationError("steps must be in 1...1000, got \(configuration.steps)") }
+        var scheduler = try makeScheduler(schedulerConfiguration, className: configuration.scheduler)
+        try scheduler.setTimesteps(configuration.steps)
+        let useGuidance = configuration.guidanceScale != 1
+        let context = try promptEncoder.encode(useGuidance ? [configuration.negativePrompt, configuration.prompt] : [configuration.prompt])
+        let batch = useGuidance ? 2 : 1
+        var condition: Tensor? = nil
+        if let controlnet {
+            guard let mask = configuration.glyphMask else { throw GenerationError("this model has a ControlNet: give a glyph mask") }
+            guard mask.width == configuration.width, mask.height == configuration.height else {
+                throw GenerationError("glyph mask is \(mask.width)x\(mask.height), the image \(configuration.width)x\(configuration.height)")
+            }
+            let channels = controlnet.configuration.conditioningChannels ?? 3
+            let plane = mask.pixels.map { Float($0) / 255 }
+            let one = Tensor(shape: [1, channels, mask.height, mask.width], scalars: Array([[Float]](repeating: plane, count: channels).joined()))
+            condition = batch == 2 ? Tensor.concatenate([one, one], axis: 0) : one
+        }
+        var random = TensorRandom(seed: configuration.seed)
+        let latentShape = [1, unet.configuration.inChannels, configuration.height / scale, configuration.width / scale]
+        var latents = random.normal(shape: latentShape) * scheduler.initNoiseSigma
+        let timesteps = scheduler.timesteps
+        for (index, t) in timesteps.enumerated() {
+            let input = try scheduler.scaleModelInput(batch == 2 ? Tensor.concatenate([latents, latents], axis: 0) : latents, timestep: t)
+            let prediction = withoutGradients { () -> Tensor in
+                let ts = [Float](repeating: t, count: batch)
+                let residuals = controlnet.map {
+                    $0(input, timesteps: ts, context: context, condition: condition!, conditioningScale: configuration.conditioningScale,
+                       guessMode: configuration.guessMode)
+                }
+                return unet(input, timesteps: ts, context: context, controlnet: residuals)
+            }
+            let noise = useGuidance ? try guided(batched: prediction, scale: configuration.guidanceScale) : prediction
+            latents = try scheduler.step(modelOutput: noise, timestep: t, sample: latents, random: &random)
+            if let progress, !progress(GenerationProgress(step: index + 1, stepCount: timesteps.count, timestep: t)) { throw Cancelled() }
+        }
+        let image: Tensor
+        if let vae {
+            let shift = vae.configuration.shiftFactor ?? 0
+            image = withoutGradients { vae.decode(latents / vae.configuration.scalingFactor + shift) }
+        } else {
+            image = latents
+        }
+        return Self.rgb(image)
+    }
+
+    /// [1, 3, H, W] in [-1, 1] to 8-bit RGB (grey models repeat their channel).
+    static func rgb(_ image: Tensor) -> RGBImage {
+        let (c, h, w) = (image.shape[1], image.shape[2], image.shape[3])
+        var pixels = [UInt8](repeating: 0, count: h * w * 3)
+        for y in 0..<h {
+            for x in 0..<w {
+                for k in 0..<3 {
+                    let v = image.scalars[(min(k, c - 1) * h + y) * w + x]
+                    pixels[(y * w + x) * 3 + k] = UInt8(max(0, min(255, ((v / 2 + 0.5) * 255).rounded())))
+                }
+            }
+        }
+        return RGBImage(width: w, height: h, pixels: pixels)
+    }
+}
+
+/// A generation request that cannot be carried out, and why.
+public struct GenerationError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
