@@ -1,4 +1,5 @@
 import PosterCore
+import TensorCore
 
 /// Everything one generation needs, as ml-stable-diffusion's
 /// `StableDiffusionPipeline.Configuration` gathers it.
@@ -17,6 +18,8 @@ public struct GenerationConfiguration: Sendable {
     /// A diffusers scheduler class name overriding the pipeline's (e.g. "DDIMScheduler").
     public var scheduler: String?
     public var seed: UInt64 = 0
+    /// Starting latents instead of seeded noise (diffusers' `latents=`), e.g. to repeat a reference run.
+    public var initialLatents: Tensor?
 
     public init(prompt: String) { self.prompt = prompt }
 }

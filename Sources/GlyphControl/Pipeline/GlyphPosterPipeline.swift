@@ -30,6 +30,12 @@ public final class GlyphPosterPipeline {
 
     public func generate(_ configuration: GenerationConfiguration,
                          progress: ((GenerationProgress) -> Bool)? = nil) throws -> RGBImage {
+        Self.rgb(try generateTensor(configuration, progress: progress))
+    }
+
+    /// The decoded image as [1, C, H, W] in [-1, 1], before quantisation.
+    public func generateTensor(_ configuration: GenerationConfiguration,
+                               progress: ((GenerationProgress) -> Bool)? = nil) throws -> Tensor {
         let scale = latentScale
         guard configuration.width > 0, configuration.height > 0, configuration.width % (scale * 8) == 0, configuration.height % (scale * 8) == 0 else {
             throw GenerationError("size \(configuration.width)x\(configuration.height) must be a positive multiple of \(scale * 8)")
@@ -53,7 +59,10 @@ public final class GlyphPosterPipeline {
         }
         var random = TensorRandom(seed: configuration.seed)
         let latentShape = [1, unet.configuration.inChannels, configuration.height / scale, configuration.width / scale]
-        var latents = random.normal(shape: latentShape) * scheduler.initNoiseSigma
+        if let given = configuration.initialLatents, given.shape != latentShape {
+            throw GenerationError("initial latents are \(given.shape), this model and size need \(latentShape)")
+        }
+        var latents = (configuration.initialLatents ?? random.normal(shape: latentShape)) * scheduler.initNoiseSigma
         let timesteps = scheduler.timesteps
         for (index, t) in timesteps.enumerated() {
             let input = try scheduler.scaleModelInput(batch == 2 ? Tensor.concatenate([latents, latents], axis: 0) : latents, timestep: t)
@@ -76,7 +85,7 @@ public final class GlyphPosterPipeline {
         } else {
             image = latents
         }
-        return Self.rgb(image)
+        return image
     }
 
     /// [1, 3, H, W] in [-1, 1] to 8-bit RGB (grey models repeat their channel).
