@@ -59,6 +59,6 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "GlyphControlTests", dependencies: ["GlyphControl", "TensorCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PosterCLITests", dependencies: ["poster", "PosterCore", "TensorCore"]),
+        .testTarget(name: "PosterCLITests", dependencies: ["poster", "PosterCore", "TensorCore", "GlyphControl"]),
     ]
 )

@@ -92,3 +92,40 @@ public enum DenoiseCheck {
         return withoutGradients { unet(sample, timesteps: timesteps, context: context, controlnet: residuals) }
     }
 }
+
+extension PipelineDirectory {
+    /// The prompt encoder from the pipeline's `tokenizer/` and `text_encoder/` folders.
+    public func promptEncoder(clipSkip: Int = 0) throws -> CLIPPromptEncoder {
+        for component in ["tokenizer", "text_encoder"] where components[component] == nil {
+            throw ComponentLoadError.missing("\(url.path): model_index.json has no \(component)")
+        }
+        return try CLIPPromptEncoder.load(pipeline: url, clipSkip: clipSkip)
+    }
+
+    /// `scheduler/scheduler_config.json`.
+    public func schedulerConfiguration() throws -> SchedulerConfiguration {
+        let path = url.appendingPathComponent("scheduler/scheduler_config.json")
+        guard FileManager.default.fileExists(atPath: path.path) else { throw ComponentLoadError.missing("\(url.path): no scheduler/scheduler_config.json") }
+        return try SchedulerConfiguration(contentsOf: path)
+    }
+}
+
+extension GlyphPosterPipeline {
+    /// Every component of a diffusers pipeline folder: unet, optional
+    /// controlnet and vae, tokenizer + text_encoder, scheduler.
+    public static func load(from url: URL) throws -> GlyphPosterPipeline {
+        let directory = try PipelineDirectory(url)
+        return GlyphPosterPipeline(unet: try directory.unet(), controlnet: try directory.controlnet(), vae: try directory.vae(),
+                                   promptEncoder: try directory.promptEncoder(), scheduler: try directory.schedulerConfiguration())
+    }
+}
+
+/// A prompt through the tokenizer and text encoder, for checking a converted
+/// checkpoint against transformers (`poster debug text`).
+public enum TextEncodingCheck {
+    public static func run(pipeline url: URL, prompt: String) throws -> (ids: [Int], hiddenState: Tensor) {
+        let encoder = try PipelineDirectory(url).promptEncoder()
+        let ids = encoder.tokenizer.encode(prompt)
+        return (ids, try encoder.encode([prompt]))
+    }
+}
