@@ -62,6 +62,28 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(steps, 2)
     }
 
+    func testImageToImageRunsTheScheduleTailFromTheImage() throws {
+        let p = try pipeline(FixedEmbeddings())
+        var c = try configuration()
+        c.steps = 8
+        var full: [Float] = []
+        _ = try p.generate(c) { full.append($0.timestep); return true }
+        var source = RGBImage(width: 32, height: 32, fill: RGBColor(red: 250, green: 30, blue: 30))
+        source.fillRect(minX: 8, minY: 8, maxX: 24, maxY: 24, color: RGBColor(red: 20, green: 20, blue: 220))
+        c.initImage = source
+        c.strength = 0.5
+        var tail: [Float] = []
+        let first = try p.generate(c) { tail.append($0.timestep); return true }
+        XCTAssertEqual(tail, Array(full.suffix(4)), "int(8 x 0.5) steps, the last ones of the schedule")
+        c.initImage = RGBImage(width: 32, height: 32, fill: .white)
+        XCTAssertNotEqual(try p.generate(c), first, "the init image shapes the result")
+        c.strength = 0.01
+        XCTAssertThrowsError(try p.generate(c)) { XCTAssertTrue("\($0)".contains("no denoising steps")) }
+        c.strength = 0.5
+        c.initImage = RGBImage(width: 16, height: 16)
+        XCTAssertThrowsError(try p.generate(c)) { XCTAssertTrue("\($0)".contains("16x16")) }
+    }
+
     func testBadRequestsAreClearErrors() throws {
         let p = try pipeline(FixedEmbeddings())
         var c = try configuration()

@@ -18,6 +18,10 @@ public struct GenerationConfiguration: Sendable {
     /// A diffusers scheduler class name overriding the pipeline's (e.g. "DDIMScheduler").
     public var scheduler: String?
     public var seed: UInt64 = 0
+    /// img2img: start from this image (output size) noised to `strength` instead of from pure noise.
+    public var initImage: RGBImage?
+    /// img2img strength in [0, 1]: 1 ignores the image's content, small values keep it.
+    public var strength: Double = 0.8
     /// Starting latents instead of seeded noise (diffusers' `latents=`), e.g. to repeat a reference run.
     public var initialLatents: Tensor?
 

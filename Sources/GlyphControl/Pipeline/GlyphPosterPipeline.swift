@@ -63,7 +63,21 @@ public final class GlyphPosterPipeline {
             throw GenerationError("initial latents are \(given.shape), this model and size need \(latentShape)")
         }
         var latents = (configuration.initialLatents ?? random.normal(shape: latentShape)) * scheduler.initNoiseSigma
-        let timesteps = scheduler.timesteps
+        var timesteps = scheduler.timesteps
+        if let initImage = configuration.initImage {
+            // img2img as diffusers' img2img pipelines: keep the last int(N·strength) steps and noise the image to the first of them.
+            guard initImage.width == configuration.width, initImage.height == configuration.height else {
+                throw GenerationError("init image is \(initImage.width)x\(initImage.height), the output \(configuration.width)x\(configuration.height)")
+            }
+            timesteps = try scheduler.img2imgTimesteps(strength: configuration.strength)
+            guard let start = timesteps.first else { throw GenerationError("strength \(configuration.strength) leaves no denoising steps") }
+            var clean = Self.tensor(initImage, channels: unet.configuration.inChannels)
+            if let vae {
+                let (mean, logVariance) = withoutGradients { vae.encode(Self.tensor(initImage, channels: vae.configuration.inChannels)) }
+                clean = withoutGradients { vae.sample(mean: mean, logVariance: logVariance, random: &random) } * vae.configuration.scalingFactor
+            }
+            latents = try scheduler.addNoise(original: clean, noise: random.normal(shape: latentShape), timesteps: [start])
+        }
         for (index, t) in timesteps.enumerated() {
             let input = try scheduler.scaleModelInput(batch == 2 ? Tensor.concatenate([latents, latents], axis: 0) : latents, timestep: t)
             let prediction = withoutGradients { () -> Tensor in
@@ -86,6 +100,20 @@ public final class GlyphPosterPipeline {
             image = latents
         }
         return image
+    }
+
+    /// 8-bit RGB to [1, channels, H, W] in [-1, 1] (one channel: the luma).
+    static func tensor(_ image: RGBImage, channels: Int) -> Tensor {
+        let (h, w) = (image.height, image.width)
+        var values = [Float](repeating: 0, count: channels * h * w)
+        let grey = image.luma()
+        for c in 0..<channels {
+            for i in 0..<(h * w) {
+                let byte = channels == 1 ? grey.pixels[i] : image.pixels[i * 3 + min(c, 2)]
+                values[c * h * w + i] = Float(byte) / 127.5 - 1
+            }
+        }
+        return Tensor(shape: [1, channels, h, w], scalars: values)
     }
 
     /// [1, 3, H, W] in [-1, 1] to 8-bit RGB (grey models repeat their channel).
