@@ -37,14 +37,14 @@ let package = Package(
         // Pipeline modules.
         .target(name: "GlyphRender", dependencies: ["PosterCore", "CFreeType", "CHarfBuzz"], swiftSettings: optimised),
         .target(name: "OCRData", dependencies: ["PosterCore", "GlyphRender", "CTesseract"], swiftSettings: optimised),
-        .target(name: "LayoutLM", dependencies: ["PosterCore"], swiftSettings: optimised),
+        .target(name: "LayoutLM", dependencies: ["PosterCore", "TensorCore"], swiftSettings: optimised),
         .target(name: "GlyphControl", dependencies: ["PosterCore", "TensorCore"], swiftSettings: optimised),
 
         // The one executable: argument parsing only, everything else lives in the libraries.
         .executableTarget(
             name: "poster",
             dependencies: [
-                "PosterCore", "GlyphRender", "OCRData", "TensorCore", "GlyphControl",
+                "PosterCore", "GlyphRender", "OCRData", "TensorCore", "GlyphControl", "LayoutLM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimised
@@ -58,6 +58,8 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "GlyphControlTests", dependencies: ["GlyphControl", "TensorCore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "LayoutLMTests", dependencies: ["LayoutLM", "TensorCore", "PosterCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PosterCLITests", dependencies: ["poster", "PosterCore", "TensorCore", "GlyphControl"]),
     ]

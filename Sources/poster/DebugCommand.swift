@@ -6,7 +6,7 @@ import TensorCore
 /// `poster debug`: single model calls on safetensors inputs, to check a converted checkpoint against its reference.
 struct DebugCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "debug", abstract: "Run one model call on tensors from a safetensors file.",
-                                                    subcommands: [DebugDenoise.self, DebugText.self])
+                                                    subcommands: [DebugDenoise.self, DebugText.self, DebugLM.self])
 }
 
 struct DebugDenoise: ParsableCommand {
