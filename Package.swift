@@ -61,6 +61,6 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LayoutLMTests", dependencies: ["LayoutLM", "TensorCore", "PosterCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PosterCLITests", dependencies: ["poster", "PosterCore", "TensorCore", "GlyphControl"]),
+        .testTarget(name: "PosterCLITests", dependencies: ["poster", "PosterCore", "TensorCore", "GlyphControl", "LayoutLM"]),
     ]
 )
