@@ -25,25 +25,11 @@ public struct ComponentDirectory: Sendable {
 
     /// The weights as Float32 tensors by checkpoint name.
     public func tensors() throws(ComponentLoadError) -> [String: Tensor] {
-        let fm = FileManager.default
-        let source: any TensorSource
-        do {
-            if let file = Self.weightNames.map({ url.appendingPathComponent($0).path }).first(where: fm.fileExists(atPath:)) {
-                source = try SafetensorsFile(path: file)
-            } else if let index = ((try? fm.contentsOfDirectory(atPath: url.path)) ?? []).sorted().first(where: { $0.hasSuffix(".safetensors.index.json") }) {
-                source = try ShardedCheckpoint(indexPath: url.appendingPathComponent(index).path)
-            } else {
-                throw ComponentLoadError.missing("\(url.path): no \(Self.weightNames.joined(separator: " or ")) nor a *.safetensors.index.json "
-                                                 + "(.bin checkpoints are not read: convert them to safetensors)")
-            }
-            var out: [String: Tensor] = [:]
-            for info in source.tensors { out[info.name] = Tensor(shape: info.shape, scalars: try source.floats(info.name)) }
-            return out
-        } catch let error as ComponentLoadError {
-            throw error
-        } catch {
-            throw .weights("\(error)")
+        guard let weights = CheckpointWeights.find(in: url.path) else {
+            throw .missing("\(url.path): no \(Self.weightNames.joined(separator: " or ")) nor a *.safetensors.index.json "
+                           + "(.bin checkpoints are not read: convert them to safetensors)")
         }
+        do { return try weights.open().floatTensors() } catch { throw .weights("\(error)") }
     }
 
     /// Loads weights into `module`, naming every missing, unexpected or mis-shaped tensor on failure.

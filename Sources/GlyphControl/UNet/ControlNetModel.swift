@@ -50,31 +50,22 @@ public final class ControlNetModel: Module, @unchecked Sendable {
         var random = TensorRandom(seed: seed)
         let c = configuration
         let channels = c.blockOutChannels, timeChannels = channels[0] * 4
-        let (groups, epsilon) = (c.normNumGroups, c.normEps)
         super.init()
         _convIn.wrappedValue = Conv2d(c.inChannels, channels[0], kernel: 3, padding: 1, random: &random)
         _timeEmbedding.wrappedValue = TimestepEmbedding(inChannels: channels[0], dimension: timeChannels, random: &random)
         _conditioning.wrappedValue = ConditioningEmbedding(conditioningChannels: c.conditioningChannels ?? 3,
                                                            widths: c.conditioningEmbeddingOutChannels ?? [16, 32, 96, 256],
                                                            outChannels: channels[0], random: &random)
+        _downBlocks.wrappedValue = c.makeDownBlocks(timeChannels: timeChannels, random: &random)
+        // One zero conv for conv_in's output, then one per skip each down block keeps.
         var zero: [Conv2d] = [Conv2d(channels[0], channels[0], kernel: 1, zeroInitialised: true, random: &random)]
-        var output = channels[0]
-        _downBlocks.wrappedValue = c.downBlockTypes.enumerated().map { i, type in
-            let input = output
-            output = channels[i]
-            let final = i == channels.count - 1
-            for _ in 0..<(c.layersPerBlock + (final ? 0 : 1)) {
-                zero.append(Conv2d(output, output, kernel: 1, zeroInitialised: true, random: &random))
+        for (i, width) in channels.enumerated() {
+            for _ in 0..<(c.layersPerBlock + (i == channels.count - 1 ? 0 : 1)) {
+                zero.append(Conv2d(width, width, kernel: 1, zeroInitialised: true, random: &random))
             }
-            let cross = type.hasPrefix("CrossAttn")
-                ? (c.heads(block: i), c.crossAttentionDim, c.transformerLayers(block: i), c.useLinearProjection) : nil
-            return DownBlock(inChannels: input, outChannels: output, timeChannels: timeChannels, layers: c.layersPerBlock,
-                             crossAttention: cross, addDownsample: !final, groups: groups, epsilon: epsilon, random: &random)
         }
         _zeroConvs.wrappedValue = zero
-        _midBlock.wrappedValue = MidBlock(channels: channels.last!, timeChannels: timeChannels, heads: c.heads(block: channels.count - 1),
-                                          context: c.crossAttentionDim, transformerLayers: c.transformerLayers(block: channels.count - 1),
-                                          linear: c.useLinearProjection, groups: groups, epsilon: epsilon, random: &random)
+        _midBlock.wrappedValue = c.makeMidBlock(timeChannels: timeChannels, random: &random)
         _zeroMid.wrappedValue = Conv2d(channels.last!, channels.last!, kernel: 1, zeroInitialised: true, random: &random)
     }
 

@@ -22,32 +22,22 @@ public final class UNet2DConditionModel: Module, @unchecked Sendable {
         let c = configuration
         let channels = c.blockOutChannels, timeChannels = channels[0] * 4
         let (groups, epsilon) = (c.normNumGroups, c.normEps)
-        func cross(_ block: Int, _ type: String) -> (heads: Int, context: Int, transformerLayers: Int, linear: Bool)? {
-            type.hasPrefix("CrossAttn") ? (c.heads(block: block), c.crossAttentionDim, c.transformerLayers(block: block), c.useLinearProjection) : nil
-        }
         super.init()
         _convIn.wrappedValue = Conv2d(c.inChannels, channels[0], kernel: 3, padding: 1, random: &random)
         _timeEmbedding.wrappedValue = TimestepEmbedding(inChannels: channels[0], dimension: timeChannels, random: &random)
-        var output = channels[0]
-        _downBlocks.wrappedValue = c.downBlockTypes.enumerated().map { i, type in
-            let input = output
-            output = channels[i]
-            return DownBlock(inChannels: input, outChannels: output, timeChannels: timeChannels, layers: c.layersPerBlock,
-                             crossAttention: cross(i, type), addDownsample: i < channels.count - 1, groups: groups, epsilon: epsilon, random: &random)
-        }
-        _midBlock.wrappedValue = c.midBlockType == nil ? nil
-            : MidBlock(channels: channels.last!, timeChannels: timeChannels, heads: c.heads(block: channels.count - 1), context: c.crossAttentionDim,
-                       transformerLayers: c.transformerLayers(block: channels.count - 1), linear: c.useLinearProjection,
-                       groups: groups, epsilon: epsilon, random: &random)
+        _downBlocks.wrappedValue = c.makeDownBlocks(timeChannels: timeChannels, random: &random)
+        _midBlock.wrappedValue = c.midBlockType == nil ? nil : c.makeMidBlock(timeChannels: timeChannels, random: &random)
         let reversed = Array(channels.reversed())
-        output = reversed[0]
+        var output = reversed[0]
         _upBlocks.wrappedValue = c.upBlockTypes.enumerated().map { i, type in
             let previous = output
             output = reversed[i]
             let input = reversed[min(i + 1, reversed.count - 1)]
             let block = channels.count - 1 - i
+            let cross = type.hasPrefix("CrossAttn")
+                ? (c.heads(block: block), c.crossAttentionDim, c.transformerLayers(block: block), c.useLinearProjection) : nil
             return UpBlock(inChannels: input, previousChannels: previous, outChannels: output, timeChannels: timeChannels,
-                           layers: c.layersPerBlock + 1, crossAttention: cross(block, type), addUpsample: i < channels.count - 1,
+                           layers: c.layersPerBlock + 1, crossAttention: cross, addUpsample: i < channels.count - 1,
                            groups: groups, epsilon: epsilon, random: &random)
         }
         _normOut.wrappedValue = GroupNorm(groups: groups, channels: channels[0], epsilon: epsilon)

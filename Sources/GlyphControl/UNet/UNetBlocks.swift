@@ -102,3 +102,29 @@ final class UpBlock: Module, @unchecked Sendable {
         return h
     }
 }
+
+extension UNetConfiguration {
+    /// Block i's cross-attention settings, nil for a block without attention.
+    func crossAttention(block i: Int) -> (heads: Int, context: Int, transformerLayers: Int, linear: Bool)? {
+        downBlockTypes[i].hasPrefix("CrossAttn") ? (heads(block: i), crossAttentionDim, transformerLayers(block: i), useLinearProjection) : nil
+    }
+
+    /// The down path shared by UNet2DConditionModel and ControlNetModel (diffusers builds both the same way).
+    func makeDownBlocks(timeChannels: Int, random: inout TensorRandom) -> [DownBlock] {
+        var output = blockOutChannels[0]
+        return downBlockTypes.indices.map { i in
+            let input = output
+            output = blockOutChannels[i]
+            return DownBlock(inChannels: input, outChannels: output, timeChannels: timeChannels, layers: layersPerBlock,
+                             crossAttention: crossAttention(block: i), addDownsample: i < blockOutChannels.count - 1,
+                             groups: normNumGroups, epsilon: normEps, random: &random)
+        }
+    }
+
+    func makeMidBlock(timeChannels: Int, random: inout TensorRandom) -> MidBlock {
+        let last = blockOutChannels.count - 1
+        return MidBlock(channels: blockOutChannels[last], timeChannels: timeChannels, heads: heads(block: last), context: crossAttentionDim,
+                        transformerLayers: transformerLayers(block: last), linear: useLinearProjection,
+                        groups: normNumGroups, epsilon: normEps, random: &random)
+    }
+}

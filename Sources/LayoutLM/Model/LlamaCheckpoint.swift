@@ -63,8 +63,7 @@ extension LlamaForCausalLM {
     }
 }
 
-/// The files of a transformers model folder (a small stand-in for
-/// GlyphControl's ComponentDirectory, which this module does not import).
+/// The files of a transformers model folder; finding and reading the weights is TensorCore's.
 enum LlamaFolder {
     static func configuration(in directory: URL) throws(LlamaError) -> LlamaConfiguration {
         let path = directory.appendingPathComponent("config.json").path
@@ -78,27 +77,11 @@ enum LlamaFolder {
 
     /// The weights as Float32 tensors by checkpoint name.
     static func tensors(in directory: URL) throws(LlamaError) -> [String: Tensor] {
-        let fm = FileManager.default
-        let single = directory.appendingPathComponent("model.safetensors").path
-        do {
-            let source: any TensorSource
-            if fm.fileExists(atPath: single) {
-                source = try SafetensorsFile(path: single)
-            } else if let index = ((try? fm.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
-                .first(where: { $0.hasSuffix(".safetensors.index.json") }) {
-                source = try ShardedCheckpoint(indexPath: directory.appendingPathComponent(index).path)
-            } else {
-                throw LlamaError.missing("\(directory.path): no model.safetensors nor a *.safetensors.index.json "
-                                         + "(.bin checkpoints are not read: convert them to safetensors)")
-            }
-            var out: [String: Tensor] = [:]
-            for info in source.tensors { out[info.name] = Tensor(shape: info.shape, scalars: try source.floats(info.name)) }
-            return out
-        } catch let error as LlamaError {
-            throw error
-        } catch {
-            throw .weights("\(error)")
+        guard let weights = CheckpointWeights.find(in: directory.path) else {
+            throw .missing("\(directory.path): no model.safetensors nor a *.safetensors.index.json "
+                           + "(.bin checkpoints are not read: convert them to safetensors)")
         }
+        do { return try weights.open().floatTensors() } catch { throw .weights("\(error)") }
     }
 }
 

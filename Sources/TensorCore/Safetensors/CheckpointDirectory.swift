@@ -19,6 +19,17 @@ public enum CheckpointWeights: Equatable, Sendable {
         }
     }
 
+    /// The weights of a model folder: the standard names first
+    /// (`CheckpointDirectory.standardWeightNames`), then any sharded index,
+    /// then any safetensors file; nil when there are none.
+    public static func find(in directory: String) -> CheckpointWeights? {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        if let standard = CheckpointDirectory.standardWeightNames.first(where: files.contains) { return .at(directory + "/" + standard) }
+        if let index = files.first(where: { $0.hasSuffix(".safetensors.index.json") }) { return .sharded(indexPath: directory + "/" + index) }
+        if let file = files.first(where: { $0.hasSuffix(".safetensors") }) { return .file(directory + "/" + file) }
+        return nil
+    }
+
     /// A weights path given directly: an `*.index.json` is a sharded index,
     /// anything else a single safetensors file.
     public static func at(_ path: String) -> CheckpointWeights {
@@ -141,14 +152,7 @@ public struct CheckpointDirectory: Equatable, Sendable {
         }
 
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
-        var weights: CheckpointWeights?
-        if let standard = standardWeightNames.first(where: files.contains) {
-            weights = .at(directory + "/" + standard)
-        } else if let index = files.first(where: { $0.hasSuffix(".safetensors.index.json") }) {
-            weights = .sharded(indexPath: directory + "/" + index)
-        } else if let file = files.first(where: { $0.hasSuffix(".safetensors") }) {
-            weights = .file(directory + "/" + file)
-        }
+        let weights = CheckpointWeights.find(in: directory)
         let unsupported = weights != nil ? [] : files.filter { file in
             [".bin", ".ckpt", ".pt", ".pth"].contains { file.hasSuffix($0) }
         }

@@ -26,3 +26,12 @@ extension TensorSource {
     /// Total data bytes over all tensors.
     public var byteCount: Int { tensors.reduce(0) { $0 + $1.byteCount } }
 }
+
+extension TensorSource {
+    /// Every tensor as Float32 by name: what a model's `load` takes.
+    public func floatTensors() throws(SafetensorsError) -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        for info in tensors { out[info.name] = Tensor(shape: info.shape, scalars: try floats(info.name)) }
+        return out
+    }
+}
