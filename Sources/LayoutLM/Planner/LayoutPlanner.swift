@@ -46,13 +46,24 @@ public final class LayoutPlanner {
 
     public func generate(prompt: String, keywords: [String]? = nil, options: LayoutDecodingOptions = LayoutDecodingOptions()) throws -> LayoutGeneration {
         guard !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw PlannerError("empty prompt: describe the poster") }
-        let promptTokens = tokenizer.promptPrefix(prompt, maximumPromptBytes: options.maximumPromptBytes).count
+        var promptTokens = tokenizer.promptPrefix(prompt, maximumPromptBytes: options.maximumPromptBytes).count
         let context = model.configuration.maxPositionEmbeddings
         guard promptTokens < context - 16 else {
             throw PlannerError("prompt is \(promptTokens) tokens; the planner's context is \(context) (leave room for the layout): shorten it")
         }
+        // Keywords come from the whole prompt; when the prompt leaves too little room for
+        // them (boxes, bytes, end) plus a margin, its tail is cut so the layout fits.
         let words = keywords ?? PromptKeywords.extract(from: prompt)
         var budget = options
+        let layoutRoom = words.reduce(1) { $0 + $1.utf8.count + 4 } + 16
+        if promptTokens + layoutRoom > context {
+            let bytes = context - layoutRoom - 2
+            guard bytes >= 16 else {
+                throw PlannerError("the keywords need \(layoutRoom) layout tokens, too many for the planner's context of \(context)")
+            }
+            budget.maximumPromptBytes = min(bytes, options.maximumPromptBytes ?? bytes)
+            promptTokens = tokenizer.promptPrefix(prompt, maximumPromptBytes: budget.maximumPromptBytes).count
+        }
         budget.maximumNewTokens = min(options.maximumNewTokens, context - promptTokens)
         let cache = model.makeCache()
         var fed = 0
