@@ -57,15 +57,15 @@ public struct DatasetPreparer {
         var byShard = [[MARIOStore.Entry]](repeating: [], count: numShards)
         for entry in entries { byShard[Self.shard(of: entry.id, count: numShards)].append(entry) }
         let shards = only.map { [$0] } ?? Array(0..<numShards)
-        let todo = shards.filter { !fm.fileExists(atPath: output.appendingPathComponent(Self.shardName($0, of: numShards)).path) }
-        let progress = ProgressReporter("prepare", total: todo.reduce(0) { $0 + byShard[$1].count }, unit: "samples", quiet: quiet)
-        for shard in todo {
+        let pending = shards.filter { !fm.fileExists(atPath: output.appendingPathComponent(Self.shardName($0, of: numShards)).path) }
+        let progress = ProgressReporter("prepare", total: pending.reduce(0) { $0 + byShard[$1].count }, unit: "samples", quiet: quiet)
+        for shard in pending {
             try prepareShard(shard, of: numShards, entries: byShard[shard], output: output, progress: progress)
         }
         progress.finish()
         // The whole-dataset report sums every finished shard's report.
         var total = PrepareReport()
-        total.count("shards.skipped_already_done", by: shards.count - todo.count)
+        total.count("shards.skipped_already_done", by: shards.count - pending.count)
         for shard in 0..<numShards {
             let url = output.appendingPathComponent(Self.shardName(shard, of: numShards)).appendingPathComponent("report.json")
             if let data = fm.contents(atPath: url.path), let report = PrepareReport.parse(data) {
