@@ -41,7 +41,10 @@ final class SafetensorsFixtureTests: XCTestCase {
         XCTAssertEqual(half[7].bitPattern, (-Float(0)).bitPattern)
         XCTAssertEqual(Array(half[8...9]), [.infinity, -.infinity])
         XCTAssertTrue(half[10].isNaN)
-        guard SafetensorsFixtures.expected.torch else { throw XCTSkip("fixtures were made without torch: no BF16 file") }
+        // The committed fixtures include the BF16 file (made with torch); a regeneration without torch must not pass silently.
+        guard SafetensorsFixtures.expected.torch else {
+            return XCTFail("fixtures were regenerated without torch: the BF16 file is missing; rerun tools/make_safetensors_fixtures.py with torch")
+        }
         let brain = try SafetensorsFile(path: SafetensorsFixtures.path("bf16.safetensors")).floats("b")
         XCTAssertEqual(Array(brain.prefix(2)), [1.0, -2.5])
         XCTAssertEqual(brain[6], .infinity)
