@@ -38,10 +38,12 @@ public struct TensorRandom: Sendable, Codable, Equatable {
     }
 
     public mutating func normal(shape: [Int], mean: Float = 0, std: Float = 1) -> Tensor {
-        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in mean + std * normal() })
+        if ParameterInitialisation.isSkipped { return Tensor(zeros: shape) }
+        return Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in mean + std * normal() })
     }
 
     public mutating func uniform(shape: [Int], in range: ClosedRange<Float>) -> Tensor {
-        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in range.lowerBound + (range.upperBound - range.lowerBound) * uniform() })
+        if ParameterInitialisation.isSkipped { return Tensor(zeros: shape) }
+        return Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in range.lowerBound + (range.upperBound - range.lowerBound) * uniform() })
     }
 }

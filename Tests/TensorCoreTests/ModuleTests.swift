@@ -121,6 +121,16 @@ final class ModuleTests: XCTestCase {
         XCTAssertLessThan(relativeError(decoded.scalars, full.scalars), 1e-6)
     }
 
+    func testLoadersSkipRandomInitialisation() {
+        var random = TensorRandom(seed: 8)
+        let before = random
+        let layer = withoutParameterInitialisation { Linear(64, 32, random: &random) }
+        XCTAssertTrue(layer.weight.value.scalars.allSatisfy { $0 == 0 }, "no random weights inside the scope")
+        XCTAssertEqual(random, before, "and no numbers drawn")
+        XCTAssertFalse(ParameterInitialisation.isSkipped, "the scope ends with the call")
+        XCTAssertTrue(Linear(64, 32, random: &random).weight.value.scalars.contains { $0 != 0 })
+    }
+
     func testSeededRandomIsReproducibleAndRoughlyNormal() {
         var a = TensorRandom(seed: 42), b = TensorRandom(seed: 42)
         XCTAssertEqual((0..<5).map { _ in a.next() }, (0..<5).map { _ in b.next() })

@@ -59,7 +59,8 @@ extension UNet2DConditionModel {
     public static func load(from directory: URL) throws(ComponentLoadError) -> UNet2DConditionModel {
         let component = ComponentDirectory(directory)
         let model: UNet2DConditionModel
-        do { model = try UNet2DConditionModel(configuration: try component.configuration(UNetConfiguration.self)) } catch let error as ComponentLoadError {
+        do { let configuration = try component.configuration(UNetConfiguration.self)
+            model = try withoutParameterInitialisation { try UNet2DConditionModel(configuration: configuration) } } catch let error as ComponentLoadError {
             throw error
         } catch {
             throw .unsupported("\(directory.path)/config.json: \(error)")
@@ -74,7 +75,8 @@ extension ControlNetModel {
     public static func load(from directory: URL) throws(ComponentLoadError) -> ControlNetModel {
         let component = ComponentDirectory(directory)
         let model: ControlNetModel
-        do { model = try ControlNetModel(configuration: try component.configuration(UNetConfiguration.self)) } catch let error as ComponentLoadError {
+        do { let configuration = try component.configuration(UNetConfiguration.self)
+            model = try withoutParameterInitialisation { try ControlNetModel(configuration: configuration) } } catch let error as ComponentLoadError {
             throw error
         } catch {
             throw .unsupported("\(directory.path)/config.json: \(error)")

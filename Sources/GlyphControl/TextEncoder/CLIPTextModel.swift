@@ -107,7 +107,7 @@ extension CLIPTextModel {
         let component = ComponentDirectory(directory)
         let config = try component.configuration(CLIPTextConfig.self)
         let model: CLIPTextModel
-        do { model = try CLIPTextModel(config) } catch {
+        do { model = try withoutParameterInitialisation { try CLIPTextModel(config) } } catch {
             throw .unsupported("\(directory.appendingPathComponent("config.json").path): \(error)")
         }
         let weights = try component.tensors()

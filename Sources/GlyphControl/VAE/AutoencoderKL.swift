@@ -188,7 +188,8 @@ extension AutoencoderKL {
     public static func load(from directory: URL) throws(ComponentLoadError) -> AutoencoderKL {
         let component = ComponentDirectory(directory)
         let model: AutoencoderKL
-        do { model = try AutoencoderKL(configuration: try component.configuration(AutoencoderConfiguration.self)) } catch let error as ComponentLoadError {
+        do { let configuration = try component.configuration(AutoencoderConfiguration.self)
+            model = try withoutParameterInitialisation { try AutoencoderKL(configuration: configuration) } } catch let error as ComponentLoadError {
             throw error
         } catch {
             throw .unsupported("\(directory.path)/config.json: \(error)")

@@ -22,7 +22,7 @@ extension LlamaForCausalLM {
     public static func load(from directory: URL) throws(LlamaError) -> LlamaForCausalLM {
         let configuration = try LlamaFolder.configuration(in: directory)
         let model: LlamaForCausalLM
-        do { model = try LlamaForCausalLM(configuration: configuration) } catch {
+        do { model = try withoutParameterInitialisation { () throws(LlamaError) in try LlamaForCausalLM(configuration: configuration) } } catch {
             throw error.prefixed(directory.appendingPathComponent("config.json").path)
         }
         let values = try LlamaFolder.tensors(in: directory)
