@@ -39,12 +39,15 @@ let package = Package(
         .target(name: "OCRData", dependencies: ["PosterCore", "GlyphRender", "CTesseract"], swiftSettings: optimised),
         .target(name: "LayoutLM", dependencies: ["PosterCore", "TensorCore"], swiftSettings: optimised),
         .target(name: "GlyphControl", dependencies: ["PosterCore", "TensorCore"], swiftSettings: optimised),
+        // Composition: prompt -> planner -> glyph mask -> diffusion, MARIO training pairs, OCR evaluation.
+        .target(name: "PosterStudio", dependencies: ["PosterCore", "GlyphRender", "OCRData", "LayoutLM", "GlyphControl", "TensorCore"],
+                swiftSettings: optimised),
 
         // The one executable: argument parsing only, everything else lives in the libraries.
         .executableTarget(
             name: "poster",
             dependencies: [
-                "PosterCore", "GlyphRender", "OCRData", "TensorCore", "GlyphControl", "LayoutLM",
+                "PosterCore", "GlyphRender", "OCRData", "TensorCore", "GlyphControl", "LayoutLM", "PosterStudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimised

@@ -23,6 +23,12 @@ struct DataSynth: ParsableCommand {
     @Option(help: "Folder of photographs to use as backgrounds (e.g. /usr/share/backgrounds).")
     var backgrounds: String?
 
+    @Option(help: "Most text lines per poster (1...8).")
+    var maxLines: Int = 8
+
+    @Option(help: "Image size in pixels (charseg is half of it, as in MARIO).")
+    var size: Int = 512
+
     @Option(help: "Index of the first sample (to extend a set).")
     var start: Int = 0
 
@@ -40,7 +46,8 @@ struct DataSynth: ParsableCommand {
         let manifest: FontManifest
         do {
             manifest = try FontManifest.standard()
-            synthesizer = try PosterSynthesizer(manifest: manifest, seed: seed, backgrounds: backgrounds.map { URL(fileURLWithPath: $0) })
+            synthesizer = try PosterSynthesizer(manifest: manifest, seed: seed, backgrounds: backgrounds.map { URL(fileURLWithPath: $0) },
+                                            size: size, maxLines: maxLines)
         } catch { throw InputError(error) }
         let root = URL(fileURLWithPath: out)
         let progress = ProgressReporter("synth", total: count, unit: "samples")

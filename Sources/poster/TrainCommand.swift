@@ -4,7 +4,7 @@ import LayoutLM
 
 /// `poster train ...`: training the default models.
 struct TrainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "train", abstract: "Train GlyphPoster's models.", subcommands: [TrainLayout.self])
+    static let configuration = CommandConfiguration(commandName: "train", abstract: "Train GlyphPoster's models.", subcommands: [TrainLayout.self, TrainGlyphControl.self])
 }
 
 struct TrainLayout: ParsableCommand {

@@ -115,8 +115,10 @@ extension GlyphPosterPipeline {
     /// controlnet and vae, tokenizer + text_encoder, scheduler.
     public static func load(from url: URL) throws -> GlyphPosterPipeline {
         let directory = try PipelineDirectory(url)
+        let model = try GlyphPosterModelConfiguration.load(pipeline: url)
         return GlyphPosterPipeline(unet: try directory.unet(), controlnet: try directory.controlnet(), vae: try directory.vae(),
-                                   promptEncoder: try directory.promptEncoder(), scheduler: try directory.schedulerConfiguration())
+                                   promptEncoder: try directory.promptEncoder(), scheduler: try directory.schedulerConfiguration(),
+                                   pixelUnshuffle: model.pixelUnshuffle)
     }
 }
 

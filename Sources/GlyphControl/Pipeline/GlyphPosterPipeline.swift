@@ -13,9 +13,13 @@ public final class GlyphPosterPipeline {
     public let vae: AutoencoderKL?
     public let promptEncoder: PromptEncoder
     public let schedulerConfiguration: SchedulerConfiguration
+    /// Pixel-space models without a VAE may run their UNet on the
+    /// pixel-unshuffled image (`glyphposter.json`'s `pixel_unshuffle`).
+    public let pixelUnshuffle: Int
 
     public init(unet: UNet2DConditionModel, controlnet: ControlNetModel?, vae: AutoencoderKL?, promptEncoder: PromptEncoder,
-                scheduler: SchedulerConfiguration) {
+                scheduler: SchedulerConfiguration, pixelUnshuffle: Int = 1) {
+        self.pixelUnshuffle = vae == nil ? max(1, pixelUnshuffle) : 1
         self.unet = unet
         self.controlnet = controlnet
         self.vae = vae
@@ -25,8 +29,8 @@ public final class GlyphPosterPipeline {
 
     public struct Cancelled: Error {}
 
-    /// Pixels per latent cell: 2^(VAE blocks − 1), 1 in pixel space.
-    public var latentScale: Int { vae.map { 1 << ($0.configuration.blockOutChannels.count - 1) } ?? 1 }
+    /// Pixels per latent cell: 2^(VAE blocks − 1), the unshuffle factor in pixel space.
+    public var latentScale: Int { vae.map { 1 << ($0.configuration.blockOutChannels.count - 1) } ?? pixelUnshuffle }
 
     public func generate(_ configuration: GenerationConfiguration,
                          progress: ((GenerationProgress) -> Bool)? = nil) throws -> RGBImage {
@@ -71,7 +75,8 @@ public final class GlyphPosterPipeline {
             }
             timesteps = try scheduler.img2imgTimesteps(strength: configuration.strength)
             guard let start = timesteps.first else { throw GenerationError("strength \(configuration.strength) leaves no denoising steps") }
-            var clean = Self.tensor(initImage, channels: unet.configuration.inChannels)
+            var clean = PixelShuffle.unshuffle(Self.tensor(initImage, channels: unet.configuration.inChannels / (pixelUnshuffle * pixelUnshuffle)),
+                                               factor: pixelUnshuffle)
             if let vae {
                 let (mean, logVariance) = withoutGradients { vae.encode(Self.tensor(initImage, channels: vae.configuration.inChannels)) }
                 clean = withoutGradients { vae.sample(mean: mean, logVariance: logVariance, random: &random) } * vae.configuration.scalingFactor
@@ -97,7 +102,7 @@ public final class GlyphPosterPipeline {
             let shift = vae.configuration.shiftFactor ?? 0
             image = withoutGradients { vae.decode(latents / vae.configuration.scalingFactor + shift) }
         } else {
-            image = latents
+            image = PixelShuffle.shuffle(latents, factor: pixelUnshuffle)
         }
         return image
     }

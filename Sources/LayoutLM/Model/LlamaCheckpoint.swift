@@ -44,13 +44,9 @@ extension LlamaForCausalLM {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch { throw .weights("\(directory.path): cannot create the folder: \(error.localizedDescription)") }
-        var writer = SafetensorsWriter(metadata: ["format": "pt"])
-        do {
-            for (name, parameter) in namedParameters() {
-                try writer.add(name, dtype: dtype, shape: parameter.shape, values: parameter.value.scalars)
-            }
-            try writer.write(to: directory.appendingPathComponent("model.safetensors").path)
-        } catch { throw .weights("\(error)") }
+        do { try writeWeights(to: directory.appendingPathComponent("model.safetensors").path, dtype: dtype) } catch {
+            throw .weights("\(error)")
+        }
         do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -16,6 +16,8 @@ public struct PosterSynthesizer: Sendable {
     public let manifest: FontManifest
     public let seed: UInt64
     public let size: Int
+    /// Most text lines per poster (1...8); fewer lines make an easier set for a small diffusion model.
+    public let maxLines: Int
     /// The photographs folder, when one was given.
     public let backgrounds: URL?
     let photos: SynthPhotoLibrary?
@@ -24,10 +26,12 @@ public struct PosterSynthesizer: Sendable {
     /// Share of samples drawn over a photograph when a folder is given.
     static let photoShare = 0.6
 
-    public init(manifest: FontManifest, seed: UInt64, backgrounds: URL? = nil, size: Int = 512) throws(SynthError) {
+    public init(manifest: FontManifest, seed: UInt64, backgrounds: URL? = nil, size: Int = 512, maxLines: Int = 8) throws(SynthError) {
         guard (128...4096).contains(size), size % 2 == 0 else {
             throw SynthError("sample size \(size) is not supported: expected an even number of pixels in 128...4096 (MARIO uses 512)")
         }
+        guard (1...8).contains(maxLines) else { throw SynthError("at most \(maxLines) lines is not supported: expected 1...8") }
+        self.maxLines = maxLines
         self.manifest = manifest
         self.seed = seed
         self.size = size
@@ -51,7 +55,7 @@ public struct PosterSynthesizer: Sendable {
         } else {
             background = SynthBackground.procedural(size: size, random: &r)
         }
-        let count = 1 + r.weightedIndex([0.1, 0.18, 0.2, 0.16, 0.12, 0.1, 0.08, 0.06])
+        let count = 1 + r.weightedIndex(Array([0.1, 0.18, 0.2, 0.16, 0.12, 0.1, 0.08, 0.06].prefix(maxLines)))
         let copy = SynthCopy.make(count: count, random: &r)
         let plan = SynthPlan.make(copy: copy, fonts: fonts, random: &r)
 

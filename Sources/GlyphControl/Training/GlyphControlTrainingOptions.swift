@@ -1,0 +1,94 @@
+import TensorCore
+
+/// What `poster train glyphcontrol` trains and how. The three stages follow
+/// ControlNet's recipe: `base` trains the UNet (and the text encoder) on
+/// captions alone; `controlnet` freezes that base and trains a ControlNet
+/// started from its encoder, zero convs zero; `joint` trains all three at
+/// once from scratch, the quickest way to legible text on a small budget.
+public struct GlyphControlTrainingOptions: Sendable {
+    public enum Stage: String, Sendable, CaseIterable {
+        case base, controlnet, joint
+    }
+
+    public var stage: Stage = .joint
+    public var steps = 4000
+    public var batchSize = 8
+    public var learningRate: Float = 5e-4
+    public var warmupSteps = 200
+    /// Cosine decay to 10% over `steps`, or constant after warm-up (resumes and extends cleanly).
+    public var cosineDecay = false
+    public var weightDecay: Float = 0.01
+    public var clipNorm: Float = 1
+    public var emaDecay: Float = 0.999
+    /// Share of captions replaced by "" so classifier-free guidance works.
+    public var captionDropout: Float = 0.1
+    /// Loss weight on cells near text (REFERENCE 10 used 3).
+    public var textWeight: Float = 3
+    public var prediction: SchedulerConfiguration.PredictionType = .vPrediction
+    public var evaluateEvery = 250
+    public var checkpointEvery = 50
+    public var sampleEvery = 500
+    public var sampleSteps = 20
+    public var sampleGuidance: Float = 4
+    public var validationExamples = 32
+    public var seed: UInt64 = 0
+
+    // Architecture (ignored when resuming or when a base pipeline is given).
+    /// Output image side in pixels.
+    public var size = 256
+    /// Space-to-depth factor: the UNet works on size/r pixels with 3·r² channels.
+    public var pixelUnshuffle = 4
+    public var blockOutChannels = [64, 128, 192]
+    /// Down block types, first (largest) to last; up blocks mirror them.
+    public var crossAttentionBlocks = [false, false, true]
+    public var layersPerBlock = 1
+    public var attentionHeads = 4
+    public var conditioningEmbeddingOutChannels = [16, 32, 64]
+    public var textHiddenSize = 128
+    public var textLayers = 2
+    public var textHeads = 4
+    public var vocabularySize = 4096
+
+    public init() {}
+
+    /// The UNet (and ControlNet) configuration these options describe.
+    public func unetConfiguration() -> UNetConfiguration {
+        var c = UNetConfiguration()
+        let channels = 3 * pixelUnshuffle * pixelUnshuffle
+        c.inChannels = channels
+        c.outChannels = channels
+        c.blockOutChannels = blockOutChannels
+        c.layersPerBlock = layersPerBlock
+        c.downBlockTypes = crossAttentionBlocks.map { $0 ? "CrossAttnDownBlock2D" : "DownBlock2D" }
+        c.upBlockTypes = crossAttentionBlocks.reversed().map { $0 ? "CrossAttnUpBlock2D" : "UpBlock2D" }
+        c.crossAttentionDim = textHiddenSize
+        c.attentionHeadDim = .single(attentionHeads)
+        c.sampleSize = size / pixelUnshuffle
+        c.conditioningChannels = 1
+        c.conditioningEmbeddingOutChannels = conditioningEmbeddingOutChannels
+        c.normNumGroups = 32
+        return c
+    }
+
+    /// A small CLIP text encoder for `vocabulary` tokens.
+    public func textConfiguration(vocabulary: Int) -> CLIPTextConfig {
+        CLIPTextConfig(vocabSize: vocabulary, hiddenSize: textHiddenSize, intermediateSize: textHiddenSize * 4, numHiddenLayers: textLayers,
+                       numAttentionHeads: textHeads, maxPositionEmbeddings: CLIPTokenizer.defaultMaxLength, hiddenAct: "gelu",
+                       projectionDim: nil, padTokenID: vocabulary - 1, bosTokenID: vocabulary - 2, eosTokenID: vocabulary - 1)
+    }
+
+    /// The scheduler the model is trained for and sampled with (DDIM, cosine betas, as REFERENCE 10's prototype).
+    public func schedulerConfiguration() -> SchedulerConfiguration {
+        var s = SchedulerConfiguration(className: "DDIMScheduler")
+        s.numTrainTimesteps = 1000
+        s.betaSchedule = .squaredcosCapV2
+        s.betaStart = 0.0001
+        s.betaEnd = 0.02
+        s.predictionType = prediction
+        s.clipSample = false
+        s.setAlphaToOne = false
+        s.stepsOffset = 1
+        s.timestepSpacing = .trailing
+        return s
+    }
+}
