@@ -8,7 +8,7 @@ import TensorCore
 /// `poster bench ...`: benchmarks users run themselves.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure GlyphPoster's speed on this machine.", subcommands: [GlyphBench.self, OpsBench.self, UNetBench.self, LMBench.self])
+        commandName: "bench", abstract: "Measure GlyphPoster's speed on this machine.", subcommands: [GlyphBench.self, OpsBench.self, UNetBench.self, LMBench.self, GenerateBench.self])
 }
 
 /// `poster bench glyph`: masks per second, 512x512 with 4 fitted lines each.

@@ -8,7 +8,7 @@ struct Poster: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "poster",
         abstract: "GlyphPoster: posters with legible text, on a CPU.",
-        subcommands: [LayoutCommand.self, PlanCommand.self, DataCommand.self, TrainCommand.self, FontsCommand.self, InspectCommand.self, DebugCommand.self, BenchCommand.self, EvalCommand.self]
+        subcommands: [GenerateCommand.self, LayoutCommand.self, PlanCommand.self, DataCommand.self, TrainCommand.self, FontsCommand.self, InspectCommand.self, DebugCommand.self, BenchCommand.self, EvalCommand.self]
     )
 
     /// Bad input of any kind (arguments, files, layouts) exits with status 2

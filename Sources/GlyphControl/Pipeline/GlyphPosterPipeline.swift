@@ -16,6 +16,8 @@ public final class GlyphPosterPipeline {
     /// Pixel-space models without a VAE may run their UNet on the
     /// pixel-unshuffled image (`glyphposter.json`'s `pixel_unshuffle`).
     public let pixelUnshuffle: Int
+    /// Seconds the last generation spent decoding (VAE or pixel shuffle), for per-stage timings.
+    public private(set) var lastDecodeSeconds = 0.0
 
     public init(unet: UNet2DConditionModel, controlnet: ControlNetModel?, vae: AutoencoderKL?, promptEncoder: PromptEncoder,
                 scheduler: SchedulerConfiguration, pixelUnshuffle: Int = 1) {
@@ -98,6 +100,8 @@ public final class GlyphPosterPipeline {
             if let progress, !progress(GenerationProgress(step: index + 1, stepCount: timesteps.count, timestep: t)) { throw Cancelled() }
         }
         let image: Tensor
+        let decodeStart = Date()
+        defer { lastDecodeSeconds = Date().timeIntervalSince(decodeStart) }
         if let vae {
             let shift = vae.configuration.shiftFactor ?? 0
             image = withoutGradients { vae.decode(latents / vae.configuration.scalingFactor + shift) }
@@ -122,6 +126,8 @@ public final class GlyphPosterPipeline {
     }
 
     /// [1, 3, H, W] in [-1, 1] to 8-bit RGB (grey models repeat their channel).
+    public static func rgbImage(_ image: Tensor) -> RGBImage { rgb(image) }
+
     static func rgb(_ image: Tensor) -> RGBImage {
         let (c, h, w) = (image.shape[1], image.shape[2], image.shape[3])
         var pixels = [UInt8](repeating: 0, count: h * w * 3)

@@ -24,19 +24,7 @@ public final class LayoutPlanner {
     /// The shipped default model: `$GLYPHPOSTER_MODELS/layout`, else `models/layout`
     /// in the working directory, beside the executable, or in the source tree.
     public static func defaultDirectory() -> URL? {
-        var candidates: [URL] = []
-        if let env = ProcessInfo.processInfo.environment["GLYPHPOSTER_MODELS"], !env.isEmpty {
-            candidates.append(URL(fileURLWithPath: env).appendingPathComponent("layout"))
-        }
-        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("models/layout"))
-        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(dir.appendingPathComponent("models/layout"))
-            dir = dir.deletingLastPathComponent()
-        }
-        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("models/layout"))
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("config.json").path) }
+        ShippedModels.directory(named: "layout", marker: "config.json")
     }
 
     /// Plans a layout for `prompt`; `keywords` nil takes the prompt's quoted texts (none: free text).

@@ -84,3 +84,9 @@ enum SynthPalette {
         return RGBColor(red: channel(color.rgb.red), green: channel(color.rgb.green), blue: channel(color.rgb.blue))
     }
 }
+
+/// The colour names synthetic captions use, with the colour each stands for:
+/// what `poster eval ocr` checks a generated poster's colours against.
+public enum CaptionColorNames {
+    public static var all: [(name: String, rgb: RGBColor)] { SynthPalette.all.map { ($0.name, $0.rgb) } }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import PosterCore
+import PosterStudio
+
+/// `poster eval ocr`: legibility of generated posters, read back by Tesseract.
+struct EvalOCR: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ocr",
+        abstract: "Generate each prompt's posters and read them with Tesseract: MARIO-Eval P/R/F/accuracy, line accuracy and NED on box crops, the same on flat renders (the OCR's ceiling), colour adherence.",
+        discussion: "Writes OUT/report.json, OUT/contact_sheet.png (mask, poster, flat render) and OUT/images/.")
+
+    @Argument(help: "Prompts file: one prompt per line with its text in quotes; # starts a comment.") var prompts: String
+    @Option(help: "Posters per prompt (seeds 0...N-1).") var seeds = 4
+    @Option(help: "Output folder.") var out = "eval-ocr"
+    @Option(help: "Poster side (default: the model's).") var size: Int?
+    @Option(help: "Denoising steps (default: the model's).") var steps: Int?
+    @Option(help: "Model folder (default models/glyphcontrol).") var model: String?
+    @Option(help: "Layout planner folder (default models/layout).") var planner: String?
+    @Option(help: "Evaluate only the first N prompts.") var limit: Int?
+    @Flag(help: "Print the summary as JSON.") var json = false
+
+    func validate() throws {
+        guard (1...64).contains(seeds) else { throw ValidationError("--seeds must be in 1...64") }
+        if let limit { guard limit > 0 else { throw ValidationError("--limit must be positive") } }
+    }
+
+    func run() throws {
+        do {
+            var list = try OCREvaluation.prompts(from: URL(fileURLWithPath: prompts))
+            if let limit { list = Array(list.prefix(limit)) }
+            let generator = try PosterGenerator(model: model.map { URL(fileURLWithPath: $0) }, planner: planner.map { URL(fileURLWithPath: $0) })
+            let folder = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let progress = ProgressReporter("eval ocr", total: list.count * seeds, unit: "posters")
+            let report = try OCREvaluation(seeds: seeds).run(prompts: list, generator: generator, size: size ?? generator.defaultSize, out: folder,
+                                                             steps: steps, progress: progress)
+            progress.finish()
+            if json {
+                print(String(decoding: try JSONSerialization.data(withJSONObject: [
+                    "mario_accuracy": report.mario.accuracy, "mario_precision": report.mario.precision, "mario_recall": report.mario.recall,
+                    "mario_f": report.mario.f, "line_accuracy": report.lineAccuracy, "line_ned": report.lineNED,
+                    "flat_mario_accuracy": report.flatMario.accuracy, "flat_line_accuracy": report.flatLineAccuracy,
+                    "color_adherence": report.colorAdherence, "images": report.mario.images,
+                ], options: [.sortedKeys]), as: UTF8.self))
+                return
+            }
+            func f(_ x: Double) -> String { String(format: "%.3f", x) }
+            print("OCR evaluation of \(report.model): \(report.prompts) prompts x \(report.seedsPerPrompt) seeds (\(report.mario.images) posters)")
+            print("                        generated   flat render (OCR ceiling)")
+            print("  MARIO-Eval accuracy   \(f(report.mario.accuracy))       \(f(report.flatMario.accuracy))")
+            print("  MARIO-Eval P / R      \(f(report.mario.precision)) / \(f(report.mario.recall))   \(f(report.flatMario.precision)) / \(f(report.flatMario.recall))")
+            print("  MARIO-Eval F          \(f(report.mario.f))       \(f(report.flatMario.f))")
+            print("  line accuracy (boxes) \(f(report.lineAccuracy))       \(f(report.flatLineAccuracy))")
+            print("  line NED (boxes)      \(f(report.lineNED))       \(f(report.flatLineNED))")
+            print("  colour adherence      \(f(report.colorAdherence)) of \(report.colorChecks) named colours")
+            print(String(format: "  %.2f s per poster; report in %@/report.json", report.secondsPerImage, out))
+            if !report.failures.isEmpty { print("  \(report.failures.count) prompts failed: \(report.failures.prefix(3).joined(separator: "; "))") }
+        } catch let error as InputError { throw error } catch { throw InputError(error) }
+    }
+}
