@@ -209,7 +209,8 @@ def main():
             run_poster(args.poster, "text", "--model", args.model, "--prompt", args.caption, "--output", ours_text)
             ours = load_file(ours_text)
             same = ours["input_ids"].shape == ids.shape and torch.equal(ours["input_ids"].long(), ids)
-            check("input_ids", same, f"{ids.shape[1]} ids, {'identical' if same else 'DIFFER'}"
+            used = int((ids[0] != tokenizer.pad_token_id).sum()) + 1  # the first end token too
+            check("input_ids", same, f"{ids.shape[1]} ids ({used} before padding), {'identical' if same else 'DIFFER'}"
                   + ("" if same else f"\n    transformers {ids[0].tolist()}\n    GlyphPoster  {ours['input_ids'][0].tolist()}"))
             if ours["last_hidden_state"].shape == states.shape:
                 max_abs, rel = errors(ours["last_hidden_state"], states)
@@ -248,7 +249,8 @@ def main():
             # ControlNet would hide under the tolerance: again with the residuals scaled up to matter.
             scale = args.conditioning_scale * min(1e4, 0.3 / max(effect, 1e-12))
             print(f"  the ControlNet moves noise_pred by only {effect:.3e} (relative): again with conditioning_scale {scale:.4g}")
-            denoise(args, tmp, "noise_pred, ControlNet amplified", unet, controlnet, sample, timestep, states, cond, scale)
+            effect = denoise(args, tmp, "noise_pred, ControlNet amplified", unet, controlnet, sample, timestep, states, cond, scale)
+            print(f"  (there the ControlNet moves noise_pred by {effect:.3e})")
 
     # d. Scheduler.
     print("d. scheduler")
