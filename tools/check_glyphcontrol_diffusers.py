@@ -223,24 +223,27 @@ def main():
         # c. One ControlNet + UNet call on seeded inputs.
         print("c. denoise: ControlNetModel + UNet2DConditionModel vs poster debug denoise")
         generator = torch.Generator().manual_seed(args.seed)
-        factor = 1 if index.get("vae", [None, None])[1] else int(settings.get("pixel_unshuffle", 1))
-        size = int(settings.get("sample_size") or unet.config.sample_size * factor)
-        channels = unet.config.in_channels
-        if factor > 1 or channels == 3:
+        if (index.get("vae") or [None, None])[1]:  # latent space: latents at the VAE's scale
+            with open(os.path.join(args.model, "vae", "config.json")) as f:
+                scale = 2 ** (len(json.load(f)["block_out_channels"]) - 1)
+            size = int(settings.get("sample_size") or unet.config.sample_size * scale)
+            sample = torch.randn(1, unet.config.in_channels, size // scale, size // scale, generator=generator)
+            kind = "latents"
+        else:  # pixel space: the pixel-unshuffled image
+            factor = int(settings.get("pixel_unshuffle", 1))
+            size = int(settings.get("sample_size") or unet.config.sample_size * factor)
             image = torch.rand(1, 3, size, size, generator=generator) * 2 - 1
             sample = F.pixel_unshuffle(image, factor)
             kind = f"pixel_unshuffle(image [1,3,{size},{size}], {factor})"
-        else:  # latent-space model: latents at the VAE's scale
-            scale = 2 ** (len(json.load(open(os.path.join(args.model, "vae", "config.json")))["block_out_channels"]) - 1)
-            sample = torch.randn(1, channels, size // scale, size // scale, generator=generator)
-            kind = "latents"
-        if sample.shape[1] != channels:
-            check("sample channels", False, f"{kind} has {sample.shape[1]} channels, unet in_channels is {channels}")
+            if sample.shape[1] != unet.config.in_channels:
+                check("sample channels", False, f"{kind} has {sample.shape[1]} channels, unet in_channels is {unet.config.in_channels}")
         timestep = torch.tensor([args.timestep], dtype=torch.int64)
         cond = None
         if controlnet is not None:
-            cond = torch.zeros(1, controlnet.config.conditioning_channels, size, size)
-            cond[:, :, int(size * 0.35):int(size * 0.6), int(size * 0.2):int(size * 0.8)] = 1.0
+            # The conditioning embedding downsamples by 2 per block after the first: the image size for SD-style models.
+            side = sample.shape[-1] * 2 ** (len(controlnet.config.conditioning_embedding_out_channels) - 1)
+            cond = torch.zeros(1, controlnet.config.conditioning_channels, side, side)
+            cond[:, :, int(side * 0.35):int(side * 0.6), int(side * 0.2):int(side * 0.8)] = 1.0
         print(f"  sample {kind} -> {list(sample.shape)}, timestep {args.timestep}, encoder_hidden_states {list(states.shape)}"
               + (f", controlnet_cond {list(cond.shape)} (white rectangle)" if cond is not None else ", no controlnet"))
         effect = denoise(args, tmp, "noise_pred", unet, controlnet, sample, timestep, states, cond, args.conditioning_scale)

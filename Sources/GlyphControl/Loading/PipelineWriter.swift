@@ -46,7 +46,6 @@ public enum PipelineWriter {
         text["model_type"] = "clip_text_model"
         text["torch_dtype"] = dtype == .f16 ? "float16" : "float32"
         text["attention_dropout"] = 0.0
-        text["initializer_factor"] = 1.0
         text["initializer_range"] = 0.02
         try writeJSON(text, to: textFolder.appendingPathComponent("config.json"))
         try models.textEncoder.writeWeights(to: textFolder.appendingPathComponent("model.safetensors").path, dtype: dtype)
