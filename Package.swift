@@ -64,6 +64,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LayoutLMTests", dependencies: ["LayoutLM", "TensorCore", "PosterCore"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "PosterStudioTests", dependencies: ["PosterStudio", "GlyphControl", "GlyphRender", "OCRData", "PosterCore"]),
         .testTarget(name: "PosterCLITests", dependencies: ["poster", "PosterCore", "TensorCore", "GlyphControl", "LayoutLM"]),
     ]
 )

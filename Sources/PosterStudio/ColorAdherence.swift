@@ -20,11 +20,15 @@ public enum ColorAdherence {
     /// Longest names first, so "dark blue" wins over "blue".
     static let names = palette.map(\.name).sorted { $0.count > $1.count }
 
+    /// Words that end the text's own phrase: a colour before them ("a blue poster with text") names something else.
+    static let phraseBreaks: Set<String> = ["a", "an", "and", "with", "poster", "of", "on"]
+
     /// The colour named just before "text" (up to three style words between), if any.
     public static func textColor(in prompt: String) -> String? {
         let words = prompt.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
         guard let t = words.firstIndex(of: "text") else { return nil }
         for start in stride(from: t - 1, through: max(0, t - 5), by: -1) {
+            if phraseBreaks.contains(words[start]) { break }
             for length in [2, 1] where start - length + 1 >= 0 {
                 let phrase = words[(start - length + 1)...start].joined(separator: " ")
                 if names.contains(phrase) { return phrase }

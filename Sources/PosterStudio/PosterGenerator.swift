@@ -65,6 +65,8 @@ public final class PosterGenerator {
         }
         var options = LayoutDecodingOptions()
         options.canvas = canvas
+        // Plan lines tall enough to draw at this size, as check() requires.
+        options.minimumBoxHeight = min(GridBox.gridSize, Int((Double(Self.minimumLinePixels * GridBox.gridSize) / Double(request.size)).rounded(.up)))
         return try check(planner().plan(prompt: request.prompt, options: options))
     }
 

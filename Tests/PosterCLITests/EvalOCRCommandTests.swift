@@ -1,0 +1,55 @@
+import Foundation
+import XCTest
+
+/// `poster eval ocr` with a tiny trained model: report.json's numbers; bad prompts files exit 2.
+final class EvalOCRCommandTests: XCTestCase {
+    static let tiny = TinyGlyphModel.train()
+
+    override class func tearDown() {
+        tiny.remove()
+        super.tearDown()
+    }
+
+    func testReportOnTwoPrompts() throws {
+        let model = try Self.tiny.modelPath(in: self)
+        let dir = try TemporaryDirectory()
+        let prompts = try dir.write("# two prompts\n\na white poster with black bold text 'HELLO'\na yellow poster with black text 'OPEN'\n", to: "prompts.txt")
+        // The tiny model was trained at 64 px; the pipeline runs at any multiple of 32, and 128 px gives Tesseract large flat renders.
+        let result = try Poster.run(["eval", "ocr", prompts, "--model", model, "--seeds", "1", "--size", "128", "--steps", "2", "--out", dir.path("eval")])
+        assertSuccess(result)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("eval/report.json"))) as? [String: Any])
+        XCTAssertEqual(report["prompts"] as? Int, 2)
+        XCTAssertEqual(report["seedsPerPrompt"] as? Int, 1)
+        XCTAssertEqual((report["images"] as? [Any])?.count, 2)
+        XCTAssertEqual(report["failures"] as? [String], [])
+        // Tesseract reads the flat renders of large single words: the OCR's ceiling is (near) perfect.
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(report["flatLineAccuracy"] as? Double), 0.5, result.summary)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(report["flatLineNED"] as? Double), 0.75)
+        var fractions = ["lineAccuracy", "lineNED", "flatLineAccuracy", "flatLineNED", "colorAdherence"].map { (name: $0, value: report[$0]) }
+        for summary in ["mario", "flatMario"] {
+            let numbers = try XCTUnwrap(report[summary] as? [String: Any], summary)
+            XCTAssertEqual(numbers["images"] as? Int, 2, summary)
+            fractions += ["precision", "recall", "f", "accuracy"].map { (name: "\(summary).\($0)", value: numbers[$0]) }
+        }
+        for (name, value) in fractions {
+            let number = try XCTUnwrap(value as? Double, name)
+            XCTAssertTrue((0...1).contains(number), "\(name) = \(number)")
+        }
+        // Both prompts name a flat background; text colours are checked only where the glyphs have solid interiors.
+        XCTAssertTrue((2...4).contains(try XCTUnwrap(report["colorChecks"] as? Int)), "\(report["colorChecks"] ?? "nil") colour checks")
+        for image in ["images/001-0.png", "images/002-0.png", "contact_sheet.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("eval/\(image)").path), image)
+        }
+    }
+
+    func testPromptWithoutQuotesExitsTwo() throws {
+        let model = try Self.tiny.modelPath(in: self)
+        let dir = try TemporaryDirectory()
+        let prompts = try dir.write("a poster that says 'Hi'\na poster with nothing quoted\n", to: "prompts.txt")
+        assertInputError(try Poster.run(["eval", "ocr", prompts, "--model", model, "--out", dir.path("eval")]),
+                         ["prompts.txt", "prompt 2 quotes no text"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("eval")), "nothing written")
+        assertInputError(try Poster.run(["eval", "ocr", dir.path("missing.txt"), "--model", model, "--out", dir.path("eval")]),
+                         ["cannot read the prompts file"])
+    }
+}
