@@ -27,7 +27,7 @@ struct TrainGlyphControl: ParsableCommand {
     @Flag(help: "Cosine decay to 10% over --steps (default: constant after warm-up, which extends cleanly on resume).") var cosine = false
     @Option(help: "EMA decay.") var emaDecay: Float = 0.999
     @Option(help: "Loss weight near text.") var textWeight: Float = 3
-    @Option(help: "Prediction target: epsilon, v_prediction or sample.") var prediction = "v_prediction"
+    @Option(help: "Prediction target: sample (x0, the default: a pixel-space model then never has to reproduce the noise), v_prediction or epsilon.") var prediction = "sample"
     @Option(help: "Share of captions dropped for classifier-free guidance.") var captionDropout: Float = 0.1
     @Option(help: "Output side in pixels.") var size = 256
     @Option(help: "Pixel-unshuffle factor (the UNet works at size/r).") var pixelUnshuffle = 4

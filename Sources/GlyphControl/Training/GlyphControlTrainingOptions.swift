@@ -24,7 +24,7 @@ public struct GlyphControlTrainingOptions: Sendable {
     public var captionDropout: Float = 0.1
     /// Loss weight on cells near text (REFERENCE 10 used 3).
     public var textWeight: Float = 3
-    public var prediction: SchedulerConfiguration.PredictionType = .vPrediction
+    public var prediction: SchedulerConfiguration.PredictionType = .sample
     public var evaluateEvery = 250
     public var checkpointEvery = 50
     public var sampleEvery = 500
