@@ -26,10 +26,16 @@ struct TinyGlyphModel {
     func modelPath(in test: XCTestCase, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         test.assertSuccess(training, file: file, line: line)
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent("run/model/model_index.json").path) else {
-            throw XCTSkip("no tiny model: \(training.summary)")
+            throw MissingModel(message: "poster train glyphcontrol wrote no run/model/model_index.json: \(training.summary)")
         }
         return model
     }
 
     func remove() { try? FileManager.default.removeItem(at: root) }
+
+    /// Thrown (failing the test, never skipping it) when training left no model.
+    struct MissingModel: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
 }

@@ -133,7 +133,7 @@ public final class GlyphControlTrainer {
         let start = Date()
         var seen = 0, lastLoss: Float = .nan, lastValidation: Float? = nil, smoothed: Float? = nil
         let log = output.appendingPathComponent("train_log.jsonl")
-        Self.truncateLog(log, after: step)
+        TrainingLog.truncate(log, after: step)
         let r = options.pixelUnshuffle
         while step < options.steps {
             if cursor + options.batchSize > order.count {
@@ -275,31 +275,10 @@ public final class GlyphControlTrainer {
 
     /// The epoch's shuffled order, a function of (seed, epoch) only, so a resumed run sees the same batches.
     func permutation(epoch: Int) -> [Int] {
-        var random = TensorRandom(seed: options.seed &+ 1000 &+ UInt64(epoch))
-        var order = Array(0..<train.count)
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(random.next() % UInt64(i + 1))) }
-        return order
-    }
-
-    /// Drops log lines past `step`: a run killed after its last checkpoint repeats those steps on resume.
-    static func truncateLog(_ url: URL, after step: Int) {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return }
-        let kept = data.split(separator: UInt8(ascii: "\n")).filter { line in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let s = object["step"] as? Int else { return true }
-            return s <= step
-        }
-        let text = kept.map { String(decoding: $0, as: UTF8.self) + "\n" }.joined()
-        try? Data(text.utf8).write(to: url, options: .atomic)
+        EpochOrder.shuffled(count: train.count, seed: options.seed, epoch: epoch)
     }
 
     private func appendLog(_ url: URL, _ fields: KeyValuePairs<String, String?>) {
-        let line = "{" + fields.compactMap { key, value in value.map { "\"\(key)\":\($0)" } }.joined(separator: ",") + "}\n"
-        if let handle = try? FileHandle(forWritingTo: url) {
-            handle.seekToEndOfFile()
-            handle.write(Data(line.utf8))
-            try? handle.close()
-        } else {
-            FileManager.default.createFile(atPath: url.path, contents: Data(line.utf8))
-        }
+        TrainingLog.append("{" + fields.compactMap { key, value in value.map { "\"\(key)\":\($0)" } }.joined(separator: ",") + "}", to: url)
     }
 }

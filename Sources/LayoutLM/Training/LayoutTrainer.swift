@@ -105,10 +105,7 @@ public final class LayoutTrainer {
 
     /// The epoch's shuffled order, a function of (seed, epoch) only, so a resumed run sees the same batches.
     func permutation(epoch: Int) -> [Int] {
-        var random = TensorRandom(seed: options.seed &+ 1000 &+ UInt64(epoch))
-        var order = Array(examples.train.indices)
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(random.next() % UInt64(i + 1))) }
-        return order
+        EpochOrder.shuffled(count: examples.train.count, seed: options.seed, epoch: epoch)
     }
 
     /// Mean loss per target token over the first validation batches.
@@ -131,13 +128,6 @@ public final class LayoutTrainer {
     private func appendLog(_ url: URL, step: Int, loss: Float, validation: Float?, learningRate: Float, elapsed: Double) {
         var line = "{\"step\":\(step),\"loss\":\(loss),\"lr\":\(learningRate),\"elapsed\":\(String(format: "%.1f", elapsed))"
         if let validation { line += ",\"val_loss\":\(validation)" }
-        line += "}\n"
-        if let handle = try? FileHandle(forWritingTo: url) {
-            handle.seekToEndOfFile()
-            handle.write(Data(line.utf8))
-            try? handle.close()
-        } else {
-            FileManager.default.createFile(atPath: url.path, contents: Data(line.utf8))
-        }
+        TrainingLog.append(line + "}", to: url)
     }
 }
