@@ -51,7 +51,7 @@ public enum ColorAdherence {
     public static func checks(prompt: String, image: RGBImage, mask: GrayImage) -> [Check] {
         var out: [Check] = []
         let fitted = mask.width == image.width && mask.height == image.height ? mask : mask.resizedNearest(width: image.width, height: image.height)
-        if let name = textColor(in: prompt), let measured = median(image, where: { x, y in inside(fitted, x, y) }) {
+        if let name = textColor(in: prompt), let measured = GlyphColorHint.measuredColor(image: image, mask: fitted) {
             out.append(check("text", name, measured))
         }
         if let name = backgroundColor(in: prompt), let measured = median(image, where: { x, y in far(fitted, x, y, radius: 6) }) {
@@ -69,12 +69,6 @@ public enum ColorAdherence {
     static func distance(_ a: RGBColor, _ b: RGBColor) -> Double {
         let dr = Double(a.red) - Double(b.red), dg = Double(a.green) - Double(b.green), db = Double(a.blue) - Double(b.blue)
         return (dr * dr + dg * dg + db * db).squareRoot()
-    }
-
-    /// Mask pixels whose four neighbours are lit too (glyph interiors, not edges).
-    static func inside(_ mask: GrayImage, _ x: Int, _ y: Int) -> Bool {
-        guard x > 0, y > 0, x < mask.width - 1, y < mask.height - 1 else { return false }
-        return mask[x, y] >= 200 && mask[x - 1, y] >= 200 && mask[x + 1, y] >= 200 && mask[x, y - 1] >= 200 && mask[x, y + 1] >= 200
     }
 
     /// Pixels with no text within `radius` (checked on a coarse ring).

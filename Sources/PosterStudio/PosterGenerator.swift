@@ -97,6 +97,9 @@ public final class PosterGenerator {
         var configuration = GenerationConfiguration(prompt: request.prompt)
         configuration.negativePrompt = request.negativePrompt
         configuration.glyphMask = mask.image
+        if pipeline.controlnet?.configuration.conditioningChannels == GlyphCondition.maskAndColorHintChannels {
+            configuration.colorHint = PromptTextColors.colorHint(prompt: request.prompt, mask: mask)
+        }
         configuration.width = request.size
         configuration.height = request.size
         configuration.steps = request.steps ?? model.steps ?? 20

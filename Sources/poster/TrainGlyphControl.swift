@@ -40,6 +40,7 @@ struct TrainGlyphControl: ParsableCommand {
     @Option(help: "Steps between checkpoints.") var checkpointEvery = 50
     @Option(help: "Steps between sample sheets.") var sampleEvery = 500
     @Option(help: "Seed for initialisation, noise and shuffling.") var seed: UInt64 = 0
+    @Flag(help: "The ControlNet also reads a colour hint: the glyphs painted in their text colour (measured under each word in training, named in the prompt at generation). A --base ControlNet that reads the mask alone is widened with zero weights.") var colorHint = false
 
     func validate() throws {
         guard GlyphControlTrainingOptions.Stage(rawValue: stage) != nil else { throw ValidationError("--stage must be base, controlnet or joint") }
@@ -63,13 +64,14 @@ struct TrainGlyphControl: ParsableCommand {
         options.captionDropout = captionDropout; options.size = size; options.pixelUnshuffle = pixelUnshuffle
         options.textHiddenSize = textWidth; options.textLayers = textLayers; options.validationExamples = validation
         options.evaluateEvery = evaluateEvery; options.checkpointEvery = checkpointEvery; options.sampleEvery = sampleEvery; options.seed = seed
+        options.colorHint = colorHint
         do {
             options.blockOutChannels = try Self.integers(channels, name: "--channels")
             options.crossAttentionBlocks = try Self.integers(attention, name: "--attention").map { $0 != 0 }
             guard options.crossAttentionBlocks.count == options.blockOutChannels.count else {
                 throw InputError("--attention names \(options.crossAttentionBlocks.count) blocks, --channels \(options.blockOutChannels.count)")
             }
-            let (train, held) = try MARIOGlyphSource.split(root: URL(fileURLWithPath: data), size: size, validation: validation)
+            let (train, held) = try MARIOGlyphSource.split(root: URL(fileURLWithPath: data), size: size, validation: validation, colorHint: colorHint)
             FileHandle.standardError.write(Data("train glyphcontrol: \(train.count) training and \(held.count) validation posters from \(data)\n".utf8))
             let output = URL(fileURLWithPath: out)
             let trainer = GlyphControlTrainer(options: options, train: train, validation: held, output: output, base: base.map { URL(fileURLWithPath: $0) })

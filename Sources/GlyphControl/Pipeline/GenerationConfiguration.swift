@@ -8,6 +8,8 @@ public struct GenerationConfiguration: Sendable {
     public var negativePrompt: String = ""
     /// The white-on-black glyph mask at the output size (ControlNet condition); nil without a ControlNet.
     public var glyphMask: GrayImage?
+    /// The text-colour hint at the output size, read by a ControlNet with 4 conditioning channels (nil: no colour given).
+    public var colorHint: RGBImage?
     public var width: Int = 256
     public var height: Int = 256
     public var steps: Int = 20

@@ -58,9 +58,8 @@ public final class GlyphPosterPipeline {
             guard mask.width == configuration.width, mask.height == configuration.height else {
                 throw GenerationError("glyph mask is \(mask.width)x\(mask.height), the image \(configuration.width)x\(configuration.height)")
             }
-            let channels = controlnet.configuration.conditioningChannels ?? 3
-            let plane = mask.pixels.map { Float($0) / 255 }
-            let one = Tensor(shape: [1, channels, mask.height, mask.width], scalars: Array([[Float]](repeating: plane, count: channels).joined()))
+            let one = try GlyphCondition.tensor(mask: mask, colorHint: configuration.colorHint,
+                                                channels: controlnet.configuration.conditioningChannels ?? 3)
             condition = batch == 2 ? Tensor.concatenate([one, one], axis: 0) : one
         }
         var random = TensorRandom(seed: configuration.seed)

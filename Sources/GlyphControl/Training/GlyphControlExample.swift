@@ -7,11 +7,14 @@ public struct GlyphControlExample: Sendable {
     public var image: RGBImage
     public var mask: GrayImage
     public var caption: String
+    /// The glyphs painted in their text colour (GlyphRender's `GlyphColorHint`), for colour-hint models.
+    public var colorHint: RGBImage?
 
-    public init(image: RGBImage, mask: GrayImage, caption: String) {
+    public init(image: RGBImage, mask: GrayImage, caption: String, colorHint: RGBImage? = nil) {
         self.image = image
         self.mask = mask
         self.caption = caption
+        self.colorHint = colorHint
     }
 }
 

@@ -29,4 +29,34 @@ public final class GlyphControlModelSet: Module, @unchecked Sendable {
         try controlnet.load(values)
         return controlnet
     }
+
+    /// A trained ControlNet carried into a run whose condition has more
+    /// channels (mask -> mask + colour hint): every weight kept, the new input
+    /// channels of the conditioning embedding's first conv zero, so the
+    /// widened net computes exactly what the old one did until the new
+    /// channels are learnt (ControlNet's own zero-init idea, applied to inputs).
+    public static func widened(_ trained: ControlNetModel, conditioningChannels: Int) throws -> ControlNetModel {
+        var configuration = trained.configuration
+        let old = configuration.conditioningChannels ?? 3
+        guard conditioningChannels >= old else {
+            throw GenerationError("the ControlNet reads \(old) condition channels; it cannot be narrowed to \(conditioningChannels)")
+        }
+        configuration.conditioningChannels = conditioningChannels
+        let widened = try ControlNetModel(configuration: configuration)
+        var values = trained.stateDict()
+        let key = "controlnet_cond_embedding.conv_in.weight"
+        if let weight = values[key], conditioningChannels > old {
+            let (outputs, kernel) = (weight.shape[0], weight.shape[2] * weight.shape[3])
+            var scalars = [Float](repeating: 0, count: outputs * conditioningChannels * kernel)
+            let source = weight.scalars
+            for o in 0..<outputs {
+                for c in 0..<old {
+                    for k in 0..<kernel { scalars[(o * conditioningChannels + c) * kernel + k] = source[(o * old + c) * kernel + k] }
+                }
+            }
+            values[key] = Tensor(shape: [outputs, conditioningChannels, weight.shape[2], weight.shape[3]], scalars: scalars)
+        }
+        try widened.load(values)
+        return widened
+    }
 }

@@ -17,7 +17,8 @@ public final class GlyphControlTrainer {
     public let train: GlyphControlExampleSource
     public let validation: GlyphControlExampleSource
     public let output: URL
-    /// A pipeline folder whose UNet and text encoder start the `controlnet` stage (or seed `joint`).
+    /// A pipeline folder whose UNet and text encoder start the `controlnet` stage (or seed `joint`); its
+    /// ControlNet, if it has one, starts the run's ControlNet.
     public let base: URL?
     /// Called with sample rows every `sampleEvery` steps and at the end.
     public var onSamples: ((Int, [SampleRow]) throws -> Void)?
@@ -92,8 +93,15 @@ public final class GlyphControlTrainer {
             unet = try UNet2DConditionModel(configuration: configuration, seed: options.seed)
             textEncoder = try CLIPTextModel(options.textConfiguration(vocabulary: tokenizer.count), seed: options.seed &+ 2)
         }
-        let controlnet = options.stage == .base ? nil
-            : try GlyphControlModelSet.controlNet(from: unet, configuration: configuration, seed: options.seed &+ 1)
+        let controlnet: ControlNetModel?
+        if options.stage == .base {
+            controlnet = nil
+        } else if let base, let trained = try PipelineDirectory(base).controlnet() {
+            // The base's own ControlNet carries on (widened with zero weights when the run adds the colour hint).
+            controlnet = try GlyphControlModelSet.widened(trained, conditioningChannels: configuration.conditioningChannels ?? 1)
+        } else {
+            controlnet = try GlyphControlModelSet.controlNet(from: unet, configuration: configuration, seed: options.seed &+ 1)
+        }
         if options.stage == .controlnet {
             unet.setTrainable(false)
             textEncoder.setTrainable(false)
@@ -144,14 +152,14 @@ public final class GlyphControlTrainer {
             let examples = try order[cursor..<(cursor + options.batchSize)].map { try train.example(at: $0) }
             cursor += options.batchSize
             let captions = examples.map { random.uniform() < options.captionDropout ? "" : $0.caption }
-            let batch = try Self.batch(examples, size: options.size)
+            let batch = try Self.batch(examples, size: options.size, conditionChannels: Self.conditionChannels(models))
             let x0 = PixelShuffle.unshuffle(batch.images, factor: r)
             let noise = random.normal(shape: x0.shape)
             let timesteps = (0..<examples.count).map { _ in Int(random.next() % UInt64(objective.schedule.numTrainTimesteps)) }
             let (sample, target) = objective.noised(x0, noise: noise, timesteps: timesteps)
             let weight = DiffusionObjective.textRegionWeight(masks: batch.masks, factor: r, channels: x0.shape[1], textWeight: options.textWeight)
             optimizer.learningRate = schedule.learningRate(at: step)
-            let loss = Self.loss(models, tokenizer: tokenizer, sample: sample, timesteps: timesteps, captions: captions, masks: batch.masks,
+            let loss = Self.loss(models, tokenizer: tokenizer, sample: sample, timesteps: timesteps, captions: captions, condition: batch.conditions,
                                  target: target, weight: weight)
             loss.backward()
             GradientClipping.clipNorm(trainable.map(\.1), maxNorm: options.clipNorm)
@@ -198,17 +206,18 @@ public final class GlyphControlTrainer {
 
     /// The weighted loss of one batch; gradients flow to whatever is trainable.
     static func loss(_ models: GlyphControlModelSet, tokenizer: CLIPTokenizer, sample: Tensor, timesteps: [Int], captions: [String],
-                     masks: Tensor, target: Tensor, weight: Tensor) -> Tensor {
+                     condition: Tensor, target: Tensor, weight: Tensor) -> Tensor {
         let context = try! models.textEncoder(tokenizer.encode(captions))
         let ts = timesteps.map(Float.init)
-        let residuals = models.controlnet.map { $0(sample, timesteps: ts, context: context, condition: masks) }
+        let residuals = models.controlnet.map { $0(sample, timesteps: ts, context: context, condition: condition) }
         let prediction = models.unet(sample, timesteps: ts, context: context, controlnet: residuals)
         return DiffusionObjective.loss(prediction: prediction, target: target, weight: weight)
     }
 
-    /// Images [B, 3, S, S] in [-1, 1] and masks [B, 1, S, S] in [0, 1], resized to `size` where needed.
-    static func batch(_ examples: [GlyphControlExample], size: Int) throws -> (images: Tensor, masks: Tensor) {
-        var images = [Float](), masks = [Float]()
+    /// Images [B, 3, S, S] in [-1, 1], masks [B, 1, S, S] in [0, 1] (for the loss weight) and the ControlNet's
+    /// condition [B, C, S, S] (`GlyphCondition`), resized to `size` where needed.
+    static func batch(_ examples: [GlyphControlExample], size: Int, conditionChannels: Int) throws -> (images: Tensor, masks: Tensor, conditions: Tensor) {
+        var images = [Float](), masks = [Float](), conditions = [Float]()
         images.reserveCapacity(examples.count * 3 * size * size)
         for example in examples {
             let image = example.image.width == size && example.image.height == size ? example.image : example.image.resized(width: size, height: size)
@@ -217,8 +226,19 @@ public final class GlyphControlTrainer {
                 for i in 0..<(size * size) { images.append(Float(image.pixels[i * 3 + c]) / 127.5 - 1) }
             }
             masks += mask.pixels.map { Float($0) / 255 }
+            if conditionChannels != 1 {
+                let hint = example.colorHint.map { $0.width == size && $0.height == size ? $0 : $0.resized(width: size, height: size) }
+                conditions += try GlyphCondition.planes(mask: mask, colorHint: hint, channels: conditionChannels)
+            }
         }
-        return (Tensor(shape: [examples.count, 3, size, size], scalars: images), Tensor(shape: [examples.count, 1, size, size], scalars: masks))
+        let maskTensor = Tensor(shape: [examples.count, 1, size, size], scalars: masks)
+        return (Tensor(shape: [examples.count, 3, size, size], scalars: images), maskTensor,
+                conditionChannels == 1 ? maskTensor : Tensor(shape: [examples.count, conditionChannels, size, size], scalars: conditions))
+    }
+
+    /// Channels the ControlNet reads (1 without one: the condition is unused).
+    static func conditionChannels(_ models: GlyphControlModelSet) -> Int {
+        models.controlnet?.configuration.conditioningChannels ?? 1
     }
 
     /// Mean loss over the first validation examples at fixed timesteps and noise, so values compare across steps and runs.
@@ -229,12 +249,12 @@ public final class GlyphControlTrainer {
         var total: Float = 0, batches = 0, start = 0
         while start < count {
             let examples = try (start..<min(count, start + options.batchSize)).map { try validation.example(at: $0) }
-            let batch = try Self.batch(examples, size: options.size)
+            let batch = try Self.batch(examples, size: options.size, conditionChannels: Self.conditionChannels(models))
             let x0 = PixelShuffle.unshuffle(batch.images, factor: options.pixelUnshuffle)
             let timesteps = examples.indices.map { (start + $0) * 997 % objective.schedule.numTrainTimesteps }
             let (sample, target) = objective.noised(x0, noise: random.normal(shape: x0.shape), timesteps: timesteps)
             let loss = withoutGradients {
-                Self.loss(models, tokenizer: tokenizer, sample: sample, timesteps: timesteps, captions: examples.map(\.caption), masks: batch.masks,
+                Self.loss(models, tokenizer: tokenizer, sample: sample, timesteps: timesteps, captions: examples.map(\.caption), condition: batch.conditions,
                           target: target, weight: DiffusionObjective.textRegionWeight(masks: batch.masks, factor: options.pixelUnshuffle,
                                                                                       channels: x0.shape[1], textWeight: options.textWeight))
             }
@@ -257,6 +277,7 @@ public final class GlyphControlTrainer {
             configuration.width = options.size
             configuration.height = options.size
             configuration.glyphMask = models.controlnet == nil ? nil : mask
+            configuration.colorHint = example.colorHint.map { $0.width == options.size ? $0 : $0.resized(width: options.size, height: options.size) }
             configuration.steps = options.sampleSteps
             configuration.guidanceScale = options.sampleGuidance
             configuration.seed = UInt64(i)

@@ -31,6 +31,8 @@ public struct GlyphControlTrainingOptions: Sendable {
     public var sampleSteps = 20
     public var sampleGuidance: Float = 4
     public var validationExamples = 32
+    /// The ControlNet also reads a colour hint (mask + RGB planes, `GlyphCondition`).
+    public var colorHint = false
     public var seed: UInt64 = 0
 
     // Architecture (ignored when resuming or when a base pipeline is given).
@@ -64,7 +66,7 @@ public struct GlyphControlTrainingOptions: Sendable {
         c.crossAttentionDim = textHiddenSize
         c.attentionHeadDim = .single(attentionHeads)
         c.sampleSize = size / pixelUnshuffle
-        c.conditioningChannels = 1
+        c.conditioningChannels = colorHint ? GlyphCondition.maskAndColorHintChannels : 1
         c.conditioningEmbeddingOutChannels = conditioningEmbeddingOutChannels
         c.normNumGroups = 32
         return c
