@@ -15,12 +15,14 @@ public enum Parallel {
     public static func chunks(_ count: Int, minimumPerChunk: Int = 16_384, _ body: (Range<Int>) -> Void) {
         let parts = min(workers, max(1, count / max(1, minimumPerChunk)))
         if parts <= 1 { if count > 0 { body(0..<count) }; return }
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                let start = count * part / parts, end = count * (part + 1) / parts
-                if start < end { body(start..<end) }
-            }
+        let part = { (part: Int) in
+            let start = count * part / parts, end = count * (part + 1) / parts
+            if start < end { body(start..<end) }
+        }
+        if SpinningWorkers.shared.run(parts: parts, part) { return }
+        withoutActuallyEscaping(part) { part in
+            nonisolated(unsafe) let part = part
+            DispatchQueue.concurrentPerform(iterations: parts) { part($0) }
         }
     }
 }
