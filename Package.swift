@@ -29,11 +29,12 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         // Shared value types: Layout and its codecs, raster images, PNG/JPEG I/O.
         .target(name: "PosterCore", dependencies: ["CPNG", "CJPEG"], swiftSettings: optimised),
         // The numeric core: tensors, autograd, safetensors, on OpenBLAS.
-        .target(name: "TensorCore", dependencies: ["COpenBLAS"], swiftSettings: optimised),
+        .target(name: "TensorCore", dependencies: ["COpenBLAS", "CMalloc"], swiftSettings: optimised),
         // Pipeline modules.
         .target(name: "GlyphRender", dependencies: ["PosterCore", "CFreeType", "CHarfBuzz"], swiftSettings: optimised),
         .target(name: "OCRData", dependencies: ["PosterCore", "GlyphRender", "CTesseract"], swiftSettings: optimised),

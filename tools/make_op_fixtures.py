@@ -93,6 +93,8 @@ case("cross_entropy", lambda logits, targets: F.cross_entropy(logits, targets, i
 case("mse", lambda a, b: F.mse_loss(a, b).reshape(1), {"a": r(3, 4), "b": r(3, 4)})
 case("geglu", lambda x: (lambda h, g: h * F.gelu(g))(*x.chunk(2, dim=-1)), {"x": r(2, 3, 8)})
 case("swiglu", lambda g, u: F.silu(g) * u, {"g": r(2, 6), "u": r(2, 6)})
+# Wide enough for TensorCore's Winograd F(4x4, 3x3) path (width a multiple of 32, 16+ channels); 6 rows leave a partial tile row.
+case("conv3x3_winograd", lambda x, w, b: F.conv2d(x, w, b, stride=1, padding=1), {"x": r(1, 16, 6, 32), "w": r(16, 16, 3, 3), "b": r(16)})
 
 out = os.path.join(os.path.dirname(__file__), "..", "Tests", "TensorCoreTests", "Fixtures", "ops.safetensors")
 os.makedirs(os.path.dirname(out), exist_ok=True)

@@ -91,11 +91,15 @@ extension Tensor {
         let geometry = ShiftedConvolution(c: c, h: h, w: w, o: weight.shape[0], k: weight.shape[2], padding: padding)
         let (o, ho, wo) = (geometry.o, geometry.ho, geometry.wo)
         if let bias { precondition(bias.shape == [o], "conv2d: bias \(bias.shape) does not match \(o) output channels") }
-        let taps = geometry.taps(weight.scalars)
-        var out = [Float](repeating: 0, count: n * o * ho * wo)
-        var padded = [Float](repeating: 0, count: c * geometry.plane)
-        var wide = [Float](repeating: 0, count: o * geometry.columns)
-        scalars.withUnsafeBufferPointer { px in
+        let winograd = geometry.k == 3 && padding == 1 && WinogradConvolution.supports(channels: c, outputs: o, height: h, width: w)
+        let winogradInput = geometry.k == 3 && padding == 1 && WinogradConvolution.supports(channels: o, outputs: c, height: h, width: w)
+        // The per-tap weight matrices, for the direct forward or backward (Winograd transforms the kernels its own way).
+        let taps = winograd && winogradInput ? [] : geometry.taps(weight.scalars)
+        var out = winograd ? WinogradConvolution.convolve(scalars, shape: shape, weight: weight.scalars, outputs: o)
+            : [Float](repeating: 0, count: n * o * ho * wo)
+        var padded = [Float](repeating: 0, count: winograd ? 0 : c * geometry.plane)
+        var wide = [Float](repeating: 0, count: winograd ? 0 : o * geometry.columns)
+        if !winograd { scalars.withUnsafeBufferPointer { px in
             taps.withUnsafeBufferPointer { pt in
                 padded.withUnsafeMutableBufferPointer { pp in
                     wide.withUnsafeMutableBufferPointer { pw in
@@ -108,15 +112,18 @@ extension Tensor {
                     }
                 }
             }
-        }
+        } }
         if let bias {
             for b in 0..<n { for ch in 0..<o { let v = bias.scalars[ch]; let base = (b * o + ch) * ho * wo; for i in 0..<(ho * wo) { out[base + i] += v } } }
         }
         let x = self, wt = weight
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return .result(shape: [n, o, ho, wo], scalars: out, inputs: inputs) { grad in
-            var gx = [Float](repeating: 0, count: x.node == nil ? 0 : x.count)
-            var tapGrads = [Float](repeating: 0, count: wt.node == nil ? 0 : taps.count)
+            // The input gradient is the output gradient convolved with the transposed, flipped kernels: Winograd too where it applies.
+            var gx = x.node != nil && winogradInput ? WinogradConvolution.convolve(grad, shape: [n, o, h, w],
+                                                                  weight: WinogradConvolution.transposedFlipped(wt.scalars, outputs: o, inputs: c), outputs: c)
+                : [Float](repeating: 0, count: x.node == nil ? 0 : x.count)
+            var tapGrads = [Float](repeating: 0, count: wt.node == nil ? 0 : wt.count)
             var padded = [Float](repeating: 0, count: c * geometry.plane)
             var paddedGrad = [Float](repeating: 0, count: c * geometry.plane)
             var wide = [Float](repeating: 0, count: o * geometry.columns)
@@ -132,7 +139,7 @@ extension Tensor {
                                             geometry.pad(px.baseAddress! + b * c * h * w, into: pp.baseAddress!)
                                             tapGrads.withUnsafeMutableBufferPointer { geometry.weightGrad(padded: pp.baseAddress!, wide: pw.baseAddress!, tapGrads: $0.baseAddress!) }
                                         }
-                                        if !gx.isEmpty {
+                                        if !gx.isEmpty && !winogradInput {
                                             ppg.baseAddress!.initialize(repeating: 0, count: ppg.count)
                                             geometry.inputGrad(taps: pt.baseAddress!, wide: pw.baseAddress!, paddedGrad: ppg.baseAddress!)
                                             gx.withUnsafeMutableBufferPointer { geometry.unpad(ppg.baseAddress!, into: $0.baseAddress! + b * c * h * w) }

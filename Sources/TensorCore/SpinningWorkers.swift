@@ -26,7 +26,7 @@ final class SpinningWorkers: @unchecked Sendable {
     private nonisolated(unsafe) var parts = 0
     private nonisolated(unsafe) var job: ((Int) -> Void)?
     /// Polls of the job counter (most with a yield between) before a worker goes to sleep.
-    private let spinLimit = 2_000
+    private let spinLimit = Int(ProcessInfo.processInfo.environment["GLYPHPOSTER_SPIN"] ?? "") ?? 200
 
     private static let workerKey = "glyphposter.spinning-worker"
 

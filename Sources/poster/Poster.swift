@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TensorCore
 
 /// `poster`: every GlyphPoster tool as a subcommand. This target only parses
 /// arguments and calls the libraries.
@@ -14,6 +15,7 @@ struct Poster: ParsableCommand {
     /// Bad input of any kind (arguments, files, layouts) exits with status 2
     /// and one clear message; help and version exit 0.
     static func main() {
+        HeapRetention.enable()
         do {
             var command = try parseAsRoot()
             try command.run()

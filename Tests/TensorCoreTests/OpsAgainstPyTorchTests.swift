@@ -75,7 +75,7 @@ final class OpsAgainstPyTorchTests: XCTestCase {
     }
 
     func testConvolutions() throws {
-        for (name, stride, padding) in [("conv3x3", 1, 1), ("conv3x3_s2", 2, 1), ("conv1x1", 1, 0)] {
+        for (name, stride, padding) in [("conv3x3", 1, 1), ("conv3x3_s2", 2, 1), ("conv1x1", 1, 0), ("conv3x3_winograd", 1, 1)] {
             let f = OpFixture(name: name)
             let x = try f.input("x"), w = try f.input("w"), b = try f.input("b")
             try f.check(x.conv2d(weight: w, bias: b, stride: stride, padding: padding), inputs: ["x": x, "w": w, "b": b])
