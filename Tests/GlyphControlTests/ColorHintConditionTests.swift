@@ -69,7 +69,13 @@ final class ColorHintConditionTests: XCTestCase {
         let baseControlNet = try XCTUnwrap(PipelineDirectory(base).controlnet())
         XCTAssertEqual(models.controlnet?.stateDict()["controlnet_mid_block.weight"]?.scalars,
                        baseControlNet.stateDict()["controlnet_mid_block.weight"]?.scalars, "the base's ControlNet carries on")
+        XCTAssertTrue(models.textEncoder.parameters().allSatisfy(\.isTrainable), "a joint run trains the base's text encoder too")
+        XCTAssertTrue(models.unet.parameters().allSatisfy(\.isTrainable))
         try run.run(quiet: true)
+        let textWeights = "text_encoder/model.safetensors"
+        XCTAssertNotEqual(try SafetensorsFile(path: directory.appendingPathComponent("hint/model/\(textWeights)").path).floats("text_model.final_layer_norm.bias"),
+                          try SafetensorsFile(path: base.appendingPathComponent(textWeights).path).floats("text_model.final_layer_norm.bias"),
+                          "the text encoder trained")
 
         let model = directory.appendingPathComponent("hint/model")
         let pipeline = try GlyphPosterPipeline.load(from: model)

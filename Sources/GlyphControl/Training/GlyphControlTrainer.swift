@@ -102,10 +102,9 @@ public final class GlyphControlTrainer {
         } else {
             controlnet = try GlyphControlModelSet.controlNet(from: unet, configuration: configuration, seed: options.seed &+ 1)
         }
-        if options.stage == .controlnet {
-            unet.setTrainable(false)
-            textEncoder.setTrainable(false)
-        }
+        // Loaded components come back frozen; only the controlnet stage keeps the base that way.
+        unet.setTrainable(options.stage != .controlnet)
+        textEncoder.setTrainable(options.stage != .controlnet)
         return GlyphControlModelSet(unet: unet, controlnet: controlnet, textEncoder: textEncoder)
     }
 
