@@ -35,9 +35,17 @@ struct WinogradConvolution {
         u.withUnsafeBufferPointer { pu in
             v.withUnsafeBufferPointer { pv in
                 m.withUnsafeMutableBufferPointer { pm in
-                    for xi in 0..<36 {
-                        cblasGemm(pu.baseAddress! + xi * o * c, lda: c, pv.baseAddress! + xi * tiles, ldb: 36 * tiles,
-                                  pm.baseAddress! + xi * tiles, ldc: 36 * tiles, m: o, n: tiles, kk: c, beta: 0)
+                    nonisolated(unsafe) let (pu, pv, pm) = (pu.baseAddress!, pv.baseAddress!, pm.baseAddress!)
+                    let (o, c, tiles) = (o, c, tiles)
+                    // 36 independent products: split them over the cores, each on a single-threaded sgemm, so the
+                    // transforms and the products share one set of threads (no OpenBLAS team spinning beside ours).
+                    BLAS.singleThreaded {
+                        Parallel.chunks(36, minimumPerChunk: 1) { range in
+                            for xi in range {
+                                cblasGemm(pu + xi * o * c, lda: c, pv + xi * tiles, ldb: 36 * tiles,
+                                          pm + xi * tiles, ldc: 36 * tiles, m: o, n: tiles, kk: c, beta: 0)
+                            }
+                        }
                     }
                 }
             }
