@@ -6,12 +6,16 @@ import Foundation
 /// products (one sgemm each) replace the 9 taps' products, and the inverse
 /// transform gives a 4x4 output tile: 4x fewer multiplications than the
 /// direct form, the only way past OpenBLAS's own rate on this machine.
-/// The transforms run eight tiles per SIMD vector, so widths are multiples of
-/// 32 (`supports`); other shapes use `ShiftedConvolution`.
+/// The transforms run eight tiles per SIMD vector: a row of tiles is padded
+/// to a multiple of eight (outputs past the width are dropped), used where
+/// that at most doubles the work (`supports`: widths from 16); other shapes
+/// use `ShiftedConvolution`.
 struct WinogradConvolution {
     let n, c, h, w, o: Int
     var tilesY: Int { (h + 3) / 4 }
-    var tilesX: Int { w / 4 }
+    /// Tiles per row, rounded up to whole vectors of eight.
+    var tilesX: Int { Self.paddedTiles(width: w) }
+    static func paddedTiles(width w: Int) -> Int { ((w + 3) / 4 + 7) / 8 * 8 }
     var tiles: Int { n * tilesY * tilesX }
     /// Padded planes: one zero row/column before, enough after for the last tile's 6x6 window and 36-wide loads.
     var paddedHeight: Int { 4 * tilesY + 2 }
@@ -22,9 +26,10 @@ struct WinogradConvolution {
 
     /// Widths the SIMD transforms cover, and sizes where the transforms pay for themselves.
     static func supports(channels c: Int, outputs o: Int, height h: Int, width w: Int) -> Bool {
-        enabled && w % 32 == 0 && h >= 4 && c >= 16 && o >= 16
+        enabled && w >= 16 && 2 * ((w + 3) / 4) >= paddedTiles(width: w) && h >= 4 && c >= 16 && o >= 16
     }
-    static let enabled = ProcessInfo.processInfo.environment["GLYPHPOSTER_WINOGRAD"] != "0"
+    /// Off with GLYPHPOSTER_WINOGRAD=0 (A/B benchmarks); tests switch it to compare with the direct path.
+    nonisolated(unsafe) static var enabled = ProcessInfo.processInfo.environment["GLYPHPOSTER_WINOGRAD"] != "0"
 
     /// out [N, O, H, W] = conv(x [N, C, H, W], weight [O, C, 3, 3], padding 1).
     func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
@@ -181,7 +186,12 @@ struct WinogradConvolution {
                             low.evenHalf = y.0; low.oddHalf = y.2
                             high.evenHalf = y.1; high.oddHalf = y.3
                             row.evenHalf = low; row.oddHalf = high
-                            UnsafeMutableRawPointer(out + ((b * o + k) * h + 4 * ty + i) * w + 4 * tx).storeBytes(of: row, as: SIMD32<Float>.self)
+                            let destination = out + ((b * o + k) * h + 4 * ty + i) * w + 4 * tx, valid = w - 4 * tx
+                            if valid >= 32 {
+                                UnsafeMutableRawPointer(destination).storeBytes(of: row, as: SIMD32<Float>.self)
+                            } else {
+                                for e in 0..<valid { destination[e] = row[e] }
+                            }
                         }
                         tx += 8
                     }
