@@ -6,18 +6,18 @@ import COpenBLAS
 public enum BLAS {
     /// C[M,N] = alpha * op(A) op(B) + beta * C, row-major.
     static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                     m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false, beta: Float = 0) {
+                     m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false, alpha: Float = 1, beta: Float = 0) {
         if m == 1 && !transposeA {
             // One row (decoding a token): a matrix-vector product; sgemm would repack all of B every call.
             if transposeB {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, b, Int32(k), a, 1, beta, c, 1)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), alpha, b, Int32(k), a, 1, beta, c, 1)
             } else {
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, beta, c, 1)
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), alpha, b, Int32(n), a, 1, beta, c, 1)
             }
             return
         }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
     }
 
     /// Sets OpenBLAS's thread count (it defaults to every core).
@@ -72,18 +72,46 @@ extension Tensor {
         }
     }
 
-    static func product(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false) -> [Float] {
-        var c = [Float](repeating: 0, count: m * n)
-        if m == 0 || n == 0 { return c }
-        if k == 0 { return c }
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                c.withUnsafeMutableBufferPointer { pc in
-                    BLAS.gemm(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+    /// A·B (either transposed) into a new buffer. With `rowBias`, every row of
+    /// the result starts as that bias and the product is added to it (sgemm's
+    /// beta 1), so a linear layer's bias costs no pass of its own; without it
+    /// the buffer is left uninitialised for sgemm (beta 0) to write, not zeroed
+    /// first.
+    static func product(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
+                        rowBias: [Float]? = nil) -> [Float] {
+        if m == 0 || n == 0 { return [] }
+        // A single row goes to sgemv, whose beta-0 handling of y differs across OpenBLAS versions: give it zeros.
+        if k == 0 || (m == 1 && rowBias == nil) {
+            var c = rowBias.map { bias in Array((0..<m).map { _ in bias }.joined()) } ?? [Float](repeating: 0, count: m * n)
+            guard k > 0 else { return c }
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        BLAS.gemm(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+                    }
                 }
             }
+            return c
         }
-        return c
+        return [Float](unsafeUninitializedCapacity: m * n) { pc, initialised in
+            let c = pc.baseAddress!
+            if let rowBias {
+                precondition(rowBias.count == n, "row bias has \(rowBias.count) values for \(n) columns")
+                rowBias.withUnsafeBufferPointer { bias in
+                    nonisolated(unsafe) let (c, bias) = (c, bias.baseAddress!)
+                    Parallel.chunks(m, minimumPerChunk: max(1, 65_536 / n)) { rows in
+                        for r in rows { (c + r * n).update(from: bias, count: n) }
+                    }
+                }
+            }
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    BLAS.gemm(pa.baseAddress!, pb.baseAddress!, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                              beta: rowBias == nil ? 0 : 1)
+                }
+            }
+            initialised = m * n
+        }
     }
 
     static func batched(_ a: [Float], _ b: [Float], _ c: inout [Float], batch: Int, m: Int, n: Int, k: Int,
@@ -105,11 +133,8 @@ extension Tensor {
     public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
         precondition(weight.rank == 2 && shape.last == weight.shape[1], "linear: input \(shape) does not match weight \(weight.shape)")
         let rows = count / weight.shape[1], outFeatures = weight.shape[0], inFeatures = weight.shape[1]
-        var out = Self.product(scalars, weight.scalars, m: rows, n: outFeatures, k: inFeatures, transposeB: true)
-        if let bias {
-            precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) does not match \(outFeatures) outputs")
-            for r in 0..<rows { for j in 0..<outFeatures { out[r * outFeatures + j] += bias.scalars[j] } }
-        }
+        if let bias { precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) does not match \(outFeatures) outputs") }
+        let out = Self.product(scalars, weight.scalars, m: rows, n: outFeatures, k: inFeatures, transposeB: true, rowBias: bias?.scalars)
         let x = self, w = weight
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return .result(shape: Array(shape.dropLast()) + [outFeatures], scalars: out, inputs: inputs) { grad in

@@ -91,21 +91,32 @@ final class OpsAgainstPyTorchTests: XCTestCase {
     }
 
     func testAttentionBlocksGiveTheSameResultAsOneBlock() throws {
-        // More queries than one block: the blocked loop must match a direct computation.
+        // More queries than one block (keys enough that a block is attentionBlock rows):
+        // the blocked loop, its deferred normalisation and the causal offset must match a direct computation.
         var random = TensorRandom(seed: 5)
-        let lq = Tensor.attentionBlock + 37
-        let q = random.normal(shape: [1, 2, lq, 8]), k = random.normal(shape: [1, 2, lq, 8]), v = random.normal(shape: [1, 2, lq, 8])
+        let lq = Tensor.attentionBlock + 37, lk = Tensor.scoreBudget / Tensor.attentionBlock + 11
+        XCTAssertEqual(Tensor.queryBlock(queries: lq, keys: lk), Tensor.attentionBlock)
+        let q = random.normal(shape: [1, 2, lq, 8]), k = random.normal(shape: [1, 2, lk, 8]), v = random.normal(shape: [1, 2, lk, 8])
         for causal in [false, true] {
             let blocked = Tensor.attention(query: q, key: k, value: v, causal: causal)
             var scores = q.matmul(k.transposed()) * (1 / Float(8).squareRoot())
             if causal {
-                var mask = [Float](repeating: 0, count: lq * lq)
-                for i in 0..<lq { for j in (i + 1)..<max(i + 1, lq) { mask[i * lq + j] = -.infinity } }
-                scores = scores + Tensor(shape: [lq, lq], scalars: mask)
+                // The last query sees every key, as torch's is_causal aligns them.
+                var mask = [Float](repeating: 0, count: lq * lk)
+                for i in 0..<lq { for j in (i + lk - lq + 1)..<max(i + lk - lq + 1, lk) { mask[i * lk + j] = -.infinity } }
+                scores = scores + Tensor(shape: [lq, lk], scalars: mask)
             }
             let direct = scores.softmax().matmul(v)
             XCTAssertLessThan(relativeError(blocked.scalars, direct.scalars), 1e-5)
         }
+    }
+
+    func testAttentionOverFewKeysTakesLargeQueryBlocks() {
+        // 77 caption tokens: one block of all 4,096 queries, so each sgemm is large.
+        XCTAssertEqual(Tensor.queryBlock(queries: 4096, keys: 77), 4096)
+        XCTAssertEqual(Tensor.queryBlock(queries: 20_000, keys: 77), Tensor.scoreBudget / 77)
+        XCTAssertEqual(Tensor.queryBlock(queries: 4096, keys: 4096), Tensor.attentionBlock)
+        XCTAssertEqual(Tensor.queryBlock(queries: 3, keys: 4096), 3)
     }
 
     func testEmbeddingRotaryUpsample() throws {
