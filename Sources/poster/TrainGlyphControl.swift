@@ -28,6 +28,9 @@ struct TrainGlyphControl: ParsableCommand {
     @Option(help: "EMA decay.") var emaDecay: Float = 0.999
     @Option(help: "Loss weight near text.") var textWeight: Float = 3
     @Option(help: "Prediction target: sample (x0, the default: a pixel-space model then never has to reproduce the noise), v_prediction or epsilon.") var prediction = "sample"
+    @Option(help: "Timesteps drawn more often, as diffusers' --timestep_bias_strategy: none, earlier or later.") var timestepBiasStrategy = "none"
+    @Option(help: "Weight of the biased timesteps (diffusers' --timestep_bias_multiplier).") var timestepBiasMultiplier: Float = 1
+    @Option(help: "Share of timesteps biased, from the start (earlier) or the end (later).") var timestepBiasPortion: Float = 0.25
     @Option(help: "Share of captions dropped for classifier-free guidance.") var captionDropout: Float = 0.1
     @Option(help: "Output side in pixels.") var size = 256
     @Option(help: "Pixel-unshuffle factor (the UNet works at size/r).") var pixelUnshuffle = 4
@@ -53,6 +56,11 @@ struct TrainGlyphControl: ParsableCommand {
         }
         guard pixelUnshuffle >= 1, size % (pixelUnshuffle * 8) == 0 else { throw ValidationError("--size must be a multiple of 8 × --pixel-unshuffle") }
         guard (0...1).contains(captionDropout) else { throw ValidationError("--caption-dropout must be in 0...1") }
+        guard TimestepBias.Strategy(rawValue: timestepBiasStrategy) != nil else {
+            throw ValidationError("--timestep-bias-strategy must be none, earlier or later")
+        }
+        guard timestepBiasMultiplier > 0 else { throw ValidationError("--timestep-bias-multiplier must be positive") }
+        guard timestepBiasPortion > 0, timestepBiasPortion <= 1 else { throw ValidationError("--timestep-bias-portion must be in (0, 1]") }
     }
 
     func run() throws {
@@ -65,6 +73,8 @@ struct TrainGlyphControl: ParsableCommand {
         options.textHiddenSize = textWidth; options.textLayers = textLayers; options.validationExamples = validation
         options.evaluateEvery = evaluateEvery; options.checkpointEvery = checkpointEvery; options.sampleEvery = sampleEvery; options.seed = seed
         options.colorHint = colorHint
+        options.timestepBias = TimestepBias(strategy: TimestepBias.Strategy(rawValue: timestepBiasStrategy)!,
+                                            multiplier: timestepBiasMultiplier, portion: timestepBiasPortion)
         do {
             options.blockOutChannels = try Self.integers(channels, name: "--channels")
             options.crossAttentionBlocks = try Self.integers(attention, name: "--attention").map { $0 != 0 }

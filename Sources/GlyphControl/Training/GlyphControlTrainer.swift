@@ -154,7 +154,7 @@ public final class GlyphControlTrainer {
             let batch = try Self.batch(examples, size: options.size, conditionChannels: Self.conditionChannels(models))
             let x0 = PixelShuffle.unshuffle(batch.images, factor: r)
             let noise = random.normal(shape: x0.shape)
-            let timesteps = (0..<examples.count).map { _ in Int(random.next() % UInt64(objective.schedule.numTrainTimesteps)) }
+            let timesteps = (0..<examples.count).map { _ in options.timestepBias.draw(count: objective.schedule.numTrainTimesteps, random: &random) }
             let (sample, target) = objective.noised(x0, noise: noise, timesteps: timesteps)
             let weight = DiffusionObjective.textRegionWeight(masks: batch.masks, factor: r, channels: x0.shape[1], textWeight: options.textWeight)
             optimizer.learningRate = schedule.learningRate(at: step)

@@ -25,6 +25,8 @@ public struct GlyphControlTrainingOptions: Sendable {
     /// Loss weight on cells near text (REFERENCE 10 used 3).
     public var textWeight: Float = 3
     public var prediction: SchedulerConfiguration.PredictionType = .sample
+    /// Which training timesteps are drawn more often (diffusers' timestep bias); none by default.
+    public var timestepBias = TimestepBias()
     public var evaluateEvery = 250
     public var checkpointEvery = 50
     public var sampleEvery = 500
