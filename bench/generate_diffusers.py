@@ -32,7 +32,9 @@ tok = CLIPTokenizer.from_pretrained(m, subfolder="tokenizer")
 sch = DDIMScheduler.from_pretrained(m, subfolder="scheduler")
 prompt = "a dark blue poster with yellow circles and white bold text 'Open Late'"
 mask = torch.zeros(1, 1, size, size); mask[..., size // 3: size // 2, size // 8: size * 7 // 8] = 1
-cond = torch.cat([mask, mask])
+# A colour-hint ControlNet (conditioning_channels 4) reads the mask, then the same glyphs painted white.
+cond = torch.cat([mask] * cn.config.conditioning_channels, dim=1)
+cond = torch.cat([cond, cond])
 
 def run(seed):
     with torch.no_grad():
