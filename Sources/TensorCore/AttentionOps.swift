@@ -11,8 +11,8 @@ extension Tensor {
 
     /// Score rows (already scaled, by sgemm's alpha) to softmax numerators in
     /// place: the future masked (row r keeps columns below causalLimit + r),
-    /// each row's maximum subtracted, exponentiated. Returns nothing but writes
-    /// each row's 1 / sum to `inverseSums`, so the caller normalises the
+    /// each row's maximum subtracted, exponentiated (`softmaxRow`); each row's
+    /// 1 / sum goes to `inverseSums`, so the caller normalises the
     /// rows of P·V (Dv wide) instead of P's rows (Lk wide); with
     /// `normalise`, P's rows are normalised here too (the backward pass needs P).
     static func softmaxNumerators(_ scores: UnsafeMutablePointer<Float>, rows: Int, columns: Int, causalLimit: Int?,
@@ -21,15 +21,7 @@ extension Tensor {
             let row = scores + r * columns
             let limit = causalLimit.map { min(columns, max(0, $0 + r)) } ?? columns
             for j in limit..<columns { row[j] = -.infinity }
-            let m = FastMath.maximum(row, columns)
-            if m == -.infinity {
-                for j in 0..<columns { row[j] = 0 }
-                inverseSums[r] = 0
-                continue
-            }
-            let inverse = 1 / FastMath.expShifted(row, row, columns, shift: m)
-            inverseSums[r] = inverse
-            if normalise { for j in 0..<columns { row[j] *= inverse } }
+            inverseSums[r] = Tensor.softmaxRow(row, row, columns, normalise: normalise)
         }
     }
 

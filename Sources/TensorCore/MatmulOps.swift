@@ -80,21 +80,12 @@ extension Tensor {
     static func product(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
                         rowBias: [Float]? = nil) -> [Float] {
         if m == 0 || n == 0 { return [] }
-        // A single row goes to sgemv, whose beta-0 handling of y differs across OpenBLAS versions: give it zeros.
-        if k == 0 || (m == 1 && rowBias == nil) {
-            var c = rowBias.map { bias in Array((0..<m).map { _ in bias }.joined()) } ?? [Float](repeating: 0, count: m * n)
-            guard k > 0 else { return c }
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    c.withUnsafeMutableBufferPointer { pc in
-                        BLAS.gemm(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
-                    }
-                }
-            }
-            return c
-        }
         return [Float](unsafeUninitializedCapacity: m * n) { pc, initialised in
             let c = pc.baseAddress!
+            if rowBias == nil && (k == 0 || m == 1) {
+                // Nothing to add up, or a single row for sgemv, whose beta-0 handling of y differs across OpenBLAS versions.
+                c.initialize(repeating: 0, count: m * n)
+            }
             if let rowBias {
                 precondition(rowBias.count == n, "row bias has \(rowBias.count) values for \(n) columns")
                 rowBias.withUnsafeBufferPointer { bias in
@@ -104,10 +95,12 @@ extension Tensor {
                     }
                 }
             }
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    BLAS.gemm(pa.baseAddress!, pb.baseAddress!, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
-                              beta: rowBias == nil ? 0 : 1)
+            if k > 0 {
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        BLAS.gemm(pa.baseAddress!, pb.baseAddress!, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                                  beta: rowBias == nil ? 0 : 1)
+                    }
                 }
             }
             initialised = m * n

@@ -24,12 +24,15 @@ extension Tensor {
         }
     }
 
-    @inline(__always)
-    static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    /// One row's softmax into y (x and y may be the same buffer); returns 1 / the
+    /// sum of the exponentials (0 for a row of -inf, which comes out all zeros).
+    /// `normalise: false` leaves y as the numerators, for callers that scale later (attention).
+    @inline(__always) @discardableResult
+    static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, normalise: Bool = true) -> Float {
         let m = FastMath.maximum(x, n)
-        if m == -.infinity { for j in 0..<n { y[j] = 0 }; return }
-        let s = FastMath.expShifted(x, y, n, shift: m)
-        let inv = 1 / s
-        for j in 0..<n { y[j] *= inv }
+        if m == -.infinity { for j in 0..<n { y[j] = 0 }; return 0 }
+        let inv = 1 / FastMath.expShifted(x, y, n, shift: m)
+        if normalise { for j in 0..<n { y[j] *= inv } }
+        return inv
     }
 }
