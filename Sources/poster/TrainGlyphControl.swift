@@ -44,6 +44,7 @@ struct TrainGlyphControl: ParsableCommand {
     @Option(help: "Steps between sample sheets.") var sampleEvery = 500
     @Option(help: "Seed for initialisation, noise and shuffling.") var seed: UInt64 = 0
     @Flag(help: "The ControlNet also reads a colour hint: the glyphs painted in their text colour (measured under each word in training, named in the prompt at generation). A --base ControlNet that reads the mask alone is widened with zero weights.") var colorHint = false
+    @Flag(help: "The UNet and ControlNet add the pooled caption to the time embedding (diffusers addition_embed_type \"text\"), so the caption steers global traits such as the background colour. A --base without it gains one that starts silent.") var pooledCaption = false
 
     func validate() throws {
         guard GlyphControlTrainingOptions.Stage(rawValue: stage) != nil else { throw ValidationError("--stage must be base, controlnet or joint") }
@@ -73,6 +74,7 @@ struct TrainGlyphControl: ParsableCommand {
         options.textHiddenSize = textWidth; options.textLayers = textLayers; options.validationExamples = validation
         options.evaluateEvery = evaluateEvery; options.checkpointEvery = checkpointEvery; options.sampleEvery = sampleEvery; options.seed = seed
         options.colorHint = colorHint
+        options.pooledCaption = pooledCaption
         options.timestepBias = TimestepBias(strategy: TimestepBias.Strategy(rawValue: timestepBiasStrategy)!,
                                             multiplier: timestepBiasMultiplier, portion: timestepBiasPortion)
         do {

@@ -22,7 +22,7 @@ public final class GlyphControlModelSet: Module, @unchecked Sendable {
     public static func controlNet(from unet: UNet2DConditionModel, configuration: UNetConfiguration, seed: UInt64) throws -> ControlNetModel {
         let controlnet = try ControlNetModel(configuration: configuration, seed: seed)
         var values = controlnet.stateDict()
-        let shared = ["conv_in.", "time_embedding.", "down_blocks.", "mid_block."]
+        let shared = ["conv_in.", "time_embedding.", "add_embedding.", "down_blocks.", "mid_block."]
         for (name, tensor) in unet.stateDict() where shared.contains(where: { name.hasPrefix($0) }) {
             values[name] = tensor
         }
@@ -58,5 +58,26 @@ public final class GlyphControlModelSet: Module, @unchecked Sendable {
         }
         try widened.load(values)
         return widened
+    }
+
+    /// A trained UNet or ControlNet given the pooled-caption embedding
+    /// (`addition_embed_type: "text"`) it lacks: every weight kept, the new
+    /// embedding fresh but its output norm's scale and shift zero, so the
+    /// model computes exactly what it did until the embedding is learnt.
+    /// A model that already has one comes back unchanged.
+    public static func addingPooledCaption<Model: Module>(_ trained: Model, configuration: UNetConfiguration, heads: Int, seed: UInt64,
+                                                          make: (UNetConfiguration, UInt64) throws -> Model) throws -> Model {
+        guard configuration.additionEmbedType == nil else { return trained }
+        var extended = configuration
+        extended.additionEmbedType = "text"
+        extended.additionEmbedTypeNumHeads = heads
+        let model = try make(extended, seed)
+        for (name, parameter) in model.namedParameters() where name.hasPrefix("add_embedding.norm2.") {
+            parameter.assign([Float](repeating: 0, count: parameter.value.count))
+        }
+        var values = model.stateDict()
+        for (name, tensor) in trained.stateDict() { values[name] = tensor }
+        try model.load(values)
+        return model
     }
 }

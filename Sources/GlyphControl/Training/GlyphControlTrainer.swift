@@ -72,6 +72,14 @@ public final class GlyphControlTrainer {
         return try CLIPVocabularyBuilder(vocabularySize: options.vocabularySize).write(from: captions, to: tokenizerDirectory)
     }
 
+    /// A base's UNet or ControlNet, given a silenced pooled-caption embedding when the run asks for one it lacks.
+    func pooled<Model: Module>(_ model: Model, configuration: UNetConfiguration,
+                               make: (UNetConfiguration, UInt64) throws -> Model) throws -> Model {
+        guard options.pooledCaption else { return model }
+        return try GlyphControlModelSet.addingPooledCaption(model, configuration: configuration, heads: options.pooledCaptionHeads,
+                                                            seed: options.seed &+ 4, make: make)
+    }
+
     /// Fresh models for the options, or the base pipeline's UNet and text encoder.
     func makeModels(tokenizer: CLIPTokenizer) throws -> GlyphControlModelSet {
         var configuration = options.unetConfiguration()
@@ -79,7 +87,8 @@ public final class GlyphControlTrainer {
         let textEncoder: CLIPTextModel
         if let base {
             let directory = try PipelineDirectory(base)
-            unet = try directory.unet()
+            let trained = try directory.unet()
+            unet = try pooled(trained, configuration: trained.configuration) { try UNet2DConditionModel(configuration: $0, seed: $1) }
             textEncoder = try CLIPTextModel.load(from: base.appendingPathComponent("text_encoder"))
             let model = try GlyphPosterModelConfiguration.load(pipeline: base)
             guard model.pixelUnshuffle == options.pixelUnshuffle else {
@@ -98,7 +107,8 @@ public final class GlyphControlTrainer {
             controlnet = nil
         } else if let base, let trained = try PipelineDirectory(base).controlnet() {
             // The base's own ControlNet carries on (widened with zero weights when the run adds the colour hint).
-            controlnet = try GlyphControlModelSet.widened(trained, conditioningChannels: configuration.conditioningChannels ?? 1)
+            let widened = try GlyphControlModelSet.widened(trained, conditioningChannels: configuration.conditioningChannels ?? 1)
+            controlnet = try pooled(widened, configuration: widened.configuration) { try ControlNetModel(configuration: $0, seed: $1) }
         } else {
             controlnet = try GlyphControlModelSet.controlNet(from: unet, configuration: configuration, seed: options.seed &+ 1)
         }

@@ -35,6 +35,11 @@ public struct GlyphControlTrainingOptions: Sendable {
     public var validationExamples = 32
     /// The ControlNet also reads a colour hint (mask + RGB planes, `GlyphCondition`).
     public var colorHint = false
+    /// The UNet and ControlNet add the pooled caption to the time embedding
+    /// (`addition_embed_type: "text"`), a base without it gains a silenced one.
+    public var pooledCaption = false
+    /// Heads of the pooled-caption attention pooling.
+    public var pooledCaptionHeads = 8
     public var seed: UInt64 = 0
 
     // Architecture (ignored when resuming or when a base pipeline is given).
@@ -71,6 +76,10 @@ public struct GlyphControlTrainingOptions: Sendable {
         c.conditioningChannels = colorHint ? GlyphCondition.maskAndColorHintChannels : 1
         c.conditioningEmbeddingOutChannels = conditioningEmbeddingOutChannels
         c.normNumGroups = 32
+        if pooledCaption {
+            c.additionEmbedType = "text"
+            c.additionEmbedTypeNumHeads = pooledCaptionHeads
+        }
         return c
     }
 

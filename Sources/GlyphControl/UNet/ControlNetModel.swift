@@ -38,6 +38,7 @@ public final class ControlNetModel: Module, @unchecked Sendable {
     public let configuration: UNetConfiguration
     @Key("conv_in") var convIn: Conv2d
     @Key("time_embedding") var timeEmbedding: TimestepEmbedding
+    @Key("add_embedding") var addEmbedding: TextTimeEmbedding?
     @Key("controlnet_cond_embedding") var conditioning: ConditioningEmbedding
     @Key("down_blocks") var downBlocks: [DownBlock]
     @Key("controlnet_down_blocks") var zeroConvs: [Conv2d]
@@ -53,6 +54,7 @@ public final class ControlNetModel: Module, @unchecked Sendable {
         super.init()
         _convIn.wrappedValue = Conv2d(c.inChannels, channels[0], kernel: 3, padding: 1, random: &random)
         _timeEmbedding.wrappedValue = TimestepEmbedding(inChannels: channels[0], dimension: timeChannels, random: &random)
+        _addEmbedding.wrappedValue = c.makeAddEmbedding(timeChannels: timeChannels, random: &random)
         _conditioning.wrappedValue = ConditioningEmbedding(conditioningChannels: c.conditioningChannels ?? 3,
                                                            widths: c.conditioningEmbeddingOutChannels ?? [16, 32, 96, 256],
                                                            outChannels: channels[0], random: &random)
@@ -73,8 +75,9 @@ public final class ControlNetModel: Module, @unchecked Sendable {
     /// the scales rise log-uniformly from 0.1 to 1 from the first skip to the mid block.
     public func callAsFunction(_ sample: Tensor, timesteps: [Float], context: Tensor, condition: Tensor,
                                conditioningScale: Float = 1, guessMode: Bool = false) -> ControlNetResiduals {
-        let emb = timeEmbedding(SinusoidalTimesteps.embed(timesteps, dimension: configuration.blockOutChannels[0],
+        var emb = timeEmbedding(SinusoidalTimesteps.embed(timesteps, dimension: configuration.blockOutChannels[0],
                                                           flipSinToCos: configuration.flipSinToCos, frequencyShift: configuration.freqShift))
+        if let addEmbedding { emb = emb + addEmbedding(context) }
         var h = convIn(sample) + conditioning(condition)
         var skips = [h]
         for block in downBlocks {

@@ -9,6 +9,7 @@ public final class UNet2DConditionModel: Module, @unchecked Sendable {
     public let configuration: UNetConfiguration
     @Key("conv_in") var convIn: Conv2d
     @Key("time_embedding") var timeEmbedding: TimestepEmbedding
+    @Key("add_embedding") var addEmbedding: TextTimeEmbedding?
     @Key("down_blocks") var downBlocks: [DownBlock]
     @Key("mid_block") var midBlock: MidBlock?
     @Key("up_blocks") var upBlocks: [UpBlock]
@@ -25,6 +26,7 @@ public final class UNet2DConditionModel: Module, @unchecked Sendable {
         super.init()
         _convIn.wrappedValue = Conv2d(c.inChannels, channels[0], kernel: 3, padding: 1, random: &random)
         _timeEmbedding.wrappedValue = TimestepEmbedding(inChannels: channels[0], dimension: timeChannels, random: &random)
+        _addEmbedding.wrappedValue = c.makeAddEmbedding(timeChannels: timeChannels, random: &random)
         _downBlocks.wrappedValue = c.makeDownBlocks(timeChannels: timeChannels, random: &random)
         _midBlock.wrappedValue = c.midBlockType == nil ? nil : c.makeMidBlock(timeChannels: timeChannels, random: &random)
         let reversed = Array(channels.reversed())
@@ -44,17 +46,18 @@ public final class UNet2DConditionModel: Module, @unchecked Sendable {
         _convOut.wrappedValue = Conv2d(channels[0], c.outChannels, kernel: 3, padding: 1, random: &random)
     }
 
-    /// The time embedding for one timestep per batch element.
-    func embedTime(_ timesteps: [Float]) -> Tensor {
-        timeEmbedding(SinusoidalTimesteps.embed(timesteps, dimension: configuration.blockOutChannels[0],
-                                                flipSinToCos: configuration.flipSinToCos, frequencyShift: configuration.freqShift))
+    /// The time embedding for one timestep per batch element, plus the pooled caption when the UNet has one.
+    func embedTime(_ timesteps: [Float], context: Tensor) -> Tensor {
+        let emb = timeEmbedding(SinusoidalTimesteps.embed(timesteps, dimension: configuration.blockOutChannels[0],
+                                                          flipSinToCos: configuration.flipSinToCos, frequencyShift: configuration.freqShift))
+        return addEmbedding.map { emb + $0(context) } ?? emb
     }
 
     /// The noise (or v / x0) prediction for `sample` [B, C, H, W] at
     /// `timesteps` (one per batch element) given `context` [B, S, cross_attention_dim].
     public func callAsFunction(_ sample: Tensor, timesteps: [Float], context: Tensor, controlnet: ControlNetResiduals? = nil) -> Tensor {
         precondition(timesteps.count == sample.shape[0], "one timestep per batch element")
-        let emb = embedTime(timesteps)
+        let emb = embedTime(timesteps, context: context)
         var h = convIn(sample)
         var skips = [h]
         for block in downBlocks {

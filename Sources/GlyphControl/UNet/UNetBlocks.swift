@@ -128,3 +128,12 @@ extension UNetConfiguration {
                         groups: normNumGroups, epsilon: normEps, random: &random)
     }
 }
+
+extension UNetConfiguration {
+    /// The pooled-caption embedding for `addition_embed_type: "text"`, nil otherwise
+    /// (diffusers sizes it from encoder_hid_dim, which this implementation refuses, else cross_attention_dim).
+    func makeAddEmbedding(timeChannels: Int, random: inout TensorRandom) -> TextTimeEmbedding? {
+        guard additionEmbedType == "text" else { return nil }
+        return TextTimeEmbedding(contextDimension: crossAttentionDim, timeDimension: timeChannels, heads: additionEmbedTypeNumHeads, random: &random)
+    }
+}

@@ -28,7 +28,9 @@ public struct UNetConfiguration: Codable, Sendable {
     public var upcastAttention: Bool = false
     public var dualCrossAttention: Bool = false
     public var classEmbedType: String?
+    /// "text" adds the pooled caption to the time embedding (`TextTimeEmbedding`); nil for none.
     public var additionEmbedType: String?
+    public var additionEmbedTypeNumHeads: Int = 64
     public var resnetTimeScaleShift: String = "default"
     public var timeEmbeddingType: String = "positional"
     public var convInKernel: Int = 3
@@ -51,6 +53,7 @@ public struct UNetConfiguration: Codable, Sendable {
         case transformerLayersPerBlock = "transformer_layers_per_block", sampleSize = "sample_size", actFn = "act_fn"
         case centerInputSample = "center_input_sample", onlyCrossAttention = "only_cross_attention", upcastAttention = "upcast_attention"
         case dualCrossAttention = "dual_cross_attention", classEmbedType = "class_embed_type", additionEmbedType = "addition_embed_type"
+        case additionEmbedTypeNumHeads = "addition_embed_type_num_heads"
         case resnetTimeScaleShift = "resnet_time_scale_shift", timeEmbeddingType = "time_embedding_type"
         case convInKernel = "conv_in_kernel", convOutKernel = "conv_out_kernel", encoderHidDim = "encoder_hid_dim"
         case numClassEmbeds = "num_class_embeds", conditioningChannels = "conditioning_channels"
@@ -79,6 +82,7 @@ public struct UNetConfiguration: Codable, Sendable {
         upcastAttention = try value(.upcastAttention, false); dualCrossAttention = try value(.dualCrossAttention, false)
         classEmbedType = try c.decodeIfPresent(String.self, forKey: .classEmbedType)
         additionEmbedType = try c.decodeIfPresent(String.self, forKey: .additionEmbedType)
+        additionEmbedTypeNumHeads = try value(.additionEmbedTypeNumHeads, d.additionEmbedTypeNumHeads)
         resnetTimeScaleShift = try value(.resnetTimeScaleShift, d.resnetTimeScaleShift)
         timeEmbeddingType = try value(.timeEmbeddingType, d.timeEmbeddingType)
         convInKernel = try value(.convInKernel, 3); convOutKernel = try value(.convOutKernel, 3)
@@ -107,7 +111,10 @@ public struct UNetConfiguration: Codable, Sendable {
         if dualCrossAttention { try refuse("dual_cross_attention", "true") }
         if let classEmbedType { try refuse("class_embed_type", classEmbedType) }
         if let numClassEmbeds { try refuse("num_class_embeds", String(numClassEmbeds)) }
-        if let additionEmbedType { try refuse("addition_embed_type", additionEmbedType) }
+        if let additionEmbedType, additionEmbedType != "text" { try refuse("addition_embed_type", additionEmbedType) }
+        if additionEmbedType == "text", additionEmbedTypeNumHeads < 1 || crossAttentionDim % additionEmbedTypeNumHeads != 0 {
+            try refuse("addition_embed_type_num_heads", "\(additionEmbedTypeNumHeads) does not divide cross_attention_dim \(crossAttentionDim)")
+        }
         if let encoderHidDim { try refuse("encoder_hid_dim", String(encoderHidDim)) }
         if resnetTimeScaleShift != "default" { try refuse("resnet_time_scale_shift", resnetTimeScaleShift) }
         if timeEmbeddingType != "positional" { try refuse("time_embedding_type", timeEmbeddingType) }
