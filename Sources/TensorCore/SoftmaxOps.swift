@@ -24,15 +24,13 @@ extension Tensor {
         }
     }
 
-    /// One row's softmax into y (x and y may be the same buffer); returns 1 / the
-    /// sum of the exponentials (0 for a row of -inf, which comes out all zeros).
-    /// `normalise: false` leaves y as the numerators, for callers that scale later (attention).
-    @inline(__always) @discardableResult
-    static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, normalise: Bool = true) -> Float {
+    /// One row's softmax into y (x and y may be the same buffer); a row of
+    /// -inf comes out all zeros.
+    @inline(__always)
+    static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         let m = FastMath.maximum(x, n)
-        if m == -.infinity { for j in 0..<n { y[j] = 0 }; return 0 }
+        if m == -.infinity { for j in 0..<n { y[j] = 0 }; return }
         let inv = 1 / FastMath.expShifted(x, y, n, shift: m)
-        if normalise { for j in 0..<n { y[j] *= inv } }
-        return inv
+        for j in 0..<n { y[j] *= inv }
     }
 }

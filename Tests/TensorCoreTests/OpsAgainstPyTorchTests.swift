@@ -91,23 +91,34 @@ final class OpsAgainstPyTorchTests: XCTestCase {
     }
 
     func testAttentionBlocksGiveTheSameResultAsOneBlock() throws {
-        // More queries than one block (keys enough that a block is attentionBlock rows):
-        // the blocked loop, its deferred normalisation and the causal offset must match a direct computation.
+        // More queries than one block and more keys than one flash key block (the last one partial),
+        // then Lq == Lk, where causal query blocks skip whole key blocks: the blocked loops, the online
+        // softmax, the backward's query blocks and the causal offset must match a direct computation.
         var random = TensorRandom(seed: 5)
-        let lq = Tensor.attentionBlock + 37, lk = Tensor.scoreBudget / Tensor.attentionBlock + 11
-        XCTAssertEqual(Tensor.queryBlock(queries: lq, keys: lk), Tensor.attentionBlock)
-        let q = random.normal(shape: [1, 2, lq, 8]), k = random.normal(shape: [1, 2, lk, 8]), v = random.normal(shape: [1, 2, lk, 8])
-        for causal in [false, true] {
-            let blocked = Tensor.attention(query: q, key: k, value: v, causal: causal)
-            var scores = q.matmul(k.transposed()) * (1 / Float(8).squareRoot())
-            if causal {
-                // The last query sees every key, as torch's is_causal aligns them.
-                var mask = [Float](repeating: 0, count: lq * lk)
-                for i in 0..<lq { for j in (i + lk - lq + 1)..<max(i + lk - lq + 1, lk) { mask[i * lk + j] = -.infinity } }
-                scores = scores + Tensor(shape: [lq, lk], scalars: mask)
+        for (lq, lk) in [(Tensor.flashQueryBlock + 37, 4 * Tensor.flashKeyBlock + 11), (Tensor.flashKeyBlock + 5, Tensor.flashKeyBlock + 5)] {
+            XCTAssertTrue(Tensor.forwardBlocks(queries: lq, keys: lk) == (Tensor.flashQueryBlock, Tensor.flashKeyBlock))
+            XCTAssertLessThan(Tensor.queryBlock(queries: lq, keys: lk), lq)
+            for causal in [false, true] {
+                let q = random.normal(shape: [1, 2, lq, 8]).requiringGrad(), k = random.normal(shape: [1, 2, lk, 8]).requiringGrad()
+                let v = random.normal(shape: [1, 2, lk, 8]).requiringGrad(), w = random.normal(shape: [1, 2, lq, 8])
+                let blocked = Tensor.attention(query: q, key: k, value: v, causal: causal)
+                (blocked * w).sum().backward()
+                let blockedGrads = [q, k, v].map { $0.grad!.scalars }
+                [q, k, v].forEach { $0.zeroGrad() }
+                var scores = q.matmul(k.transposed()) * (1 / Float(8).squareRoot())
+                if causal {
+                    // The last query sees every key, as torch's is_causal aligns them.
+                    var mask = [Float](repeating: 0, count: lq * lk)
+                    for i in 0..<lq { for j in (i + lk - lq + 1)..<max(i + lk - lq + 1, lk) { mask[i * lk + j] = -.infinity } }
+                    scores = scores + Tensor(shape: [lq, lk], scalars: mask)
+                }
+                let direct = scores.softmax().matmul(v)
+                XCTAssertLessThan(relativeError(blocked.scalars, direct.scalars), 1e-5, "Lq \(lq) Lk \(lk) causal \(causal)")
+                (direct * w).sum().backward()
+                for (name, (tensor, grad)) in zip(["q", "k", "v"], zip([q, k, v], blockedGrads)) {
+                    XCTAssertLessThan(relativeError(grad, tensor.grad!.scalars), 1e-4, "d\(name), Lq \(lq) Lk \(lk) causal \(causal)")
+                }
             }
-            let direct = scores.softmax().matmul(v)
-            XCTAssertLessThan(relativeError(blocked.scalars, direct.scalars), 1e-5)
         }
     }
 
@@ -117,6 +128,7 @@ final class OpsAgainstPyTorchTests: XCTestCase {
         XCTAssertEqual(Tensor.queryBlock(queries: 20_000, keys: 77), Tensor.scoreBudget / 77)
         XCTAssertEqual(Tensor.queryBlock(queries: 4096, keys: 4096), Tensor.attentionBlock)
         XCTAssertEqual(Tensor.queryBlock(queries: 3, keys: 4096), 3)
+        XCTAssertTrue(Tensor.forwardBlocks(queries: 4096, keys: 77) == (4096, 77), "few keys: one key block")
     }
 
     func testEmbeddingRotaryUpsample() throws {
