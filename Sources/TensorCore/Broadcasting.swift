@@ -23,35 +23,64 @@ enum Broadcasting {
         return strides
     }
 
-    /// For every element of `target` (row-major), the index of the element of
-    /// each operand it reads.
-    static func indices(_ shapes: [[Int]], target: [Int]) -> [[Int]] {
-        let count = target.reduce(1, *)
-        let strides = shapes.map { Self.strides(of: $0, in: target) }
-        var result = shapes.map { _ in [Int](repeating: 0, count: count) }
-        var counter = [Int](repeating: 0, count: target.count)
-        var offsets = [Int](repeating: 0, count: shapes.count)
-        for i in 0..<count {
-            for k in 0..<shapes.count { result[k][i] = offsets[k] }
-            var d = target.count - 1
-            while d >= 0 {
-                counter[d] += 1
-                for k in 0..<shapes.count { offsets[k] += strides[k][d] }
-                if counter[d] < target[d] { break }
-                for k in 0..<shapes.count { offsets[k] -= strides[k][d] * target[d] }
-                counter[d] = 0
-                d -= 1
+    /// The target's elements as runs along its innermost (coalesced)
+    /// dimension: `body(run, aOffset, bOffset, outOffset)` for each run of
+    /// `runLength` elements, in which operand a advances by `aStride` (0 or 1)
+    /// and b by `bStride`. Dimensions of size 1 are dropped and neighbours that
+    /// step alike merge, so [B,C,H,W] + [B,C,1,1] is B·C runs of H·W.
+    struct Runs {
+        let runLength: Int, aStride: Int, bStride: Int, count: Int
+        let outer: [(size: Int, a: Int, b: Int)]
+
+        init(_ a: [Int], _ b: [Int], target: [Int]) {
+            let sa = Broadcasting.strides(of: a, in: target), sb = Broadcasting.strides(of: b, in: target)
+            var dims: [(size: Int, a: Int, b: Int)] = []
+            for d in target.indices.reversed() where target[d] != 1 {
+                if let last = dims.last, sa[d] == last.a * last.size, sb[d] == last.b * last.size {
+                    dims[dims.count - 1] = (last.size * target[d], last.a, last.b)
+                } else {
+                    dims.append((target[d], sa[d], sb[d]))
+                }
             }
+            let inner = dims.first ?? (1, 1, 1)
+            runLength = inner.size
+            aStride = inner.a
+            bStride = inner.b
+            outer = Array(dims.dropFirst())
+            count = outer.reduce(1) { $0 * $1.size }
         }
-        return result
+
+        /// Operand offsets of run `index` (outer dimensions row-major).
+        @inline(__always)
+        func offsets(_ index: Int) -> (a: Int, b: Int) {
+            var rest = index, oa = 0, ob = 0
+            for dim in outer {
+                let i = rest % dim.size
+                rest /= dim.size
+                oa += i * dim.a
+                ob += i * dim.b
+            }
+            return (oa, ob)
+        }
     }
 
     /// Sums a gradient of shape `target` back to an operand of shape `shape`.
     static func reduce(_ grad: [Float], from target: [Int], to shape: [Int]) -> [Float] {
         if target == shape { return grad }
-        let index = indices([shape], target: target)[0]
+        let runs = Runs(shape, shape, target: target)
         var out = [Float](repeating: 0, count: shape.reduce(1, *))
-        for i in 0..<grad.count { out[index[i]] += grad[i] }
+        grad.withUnsafeBufferPointer { g in
+            out.withUnsafeMutableBufferPointer { o in
+                for run in 0..<runs.count {
+                    let offset = runs.offsets(run).a, source = g.baseAddress! + run * runs.runLength
+                    if runs.aStride == 0 {
+                        o[offset] += FastMath.sum(source, runs.runLength)
+                    } else {
+                        for j in 0..<runs.runLength { o[offset + j] += source[j] }
+                    }
+                }
+            }
+        }
         return out
     }
 }

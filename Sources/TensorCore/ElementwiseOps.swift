@@ -3,60 +3,126 @@ import Foundation
 /// Broadcasting binary arithmetic and the pointwise functions networks use,
 /// each with its gradient (matches torch.add/mul/..., torch.nn.functional activations).
 extension Tensor {
-    /// `f(a, b)` elementwise with broadcasting; `da`/`db` give ∂f/∂a, ∂f/∂b at (a, b, f).
-    static func binary(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float,
-                       da: @escaping (Float, Float, Float) -> Float, db: @escaping (Float, Float, Float) -> Float) -> Tensor {
+    /// The four arithmetic operations, elementwise with broadcasting.
+    enum BinaryOperation { case add, subtract, multiply, divide }
+
+    /// out[j] = f(a[j·sa], b[j·sb]) for j < n, strides 0 or 1; one loop per
+    /// stride pattern so each vectorises once `f` is inlined.
+    @inline(__always)
+    static func runKernel(_ f: (Float, Float) -> Float, _ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int,
+                          _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch (sa, sb) {
+        case (1, 1): for j in 0..<n { out[j] = f(a[j], b[j]) }
+        case (1, _): let y = b[0]; for j in 0..<n { out[j] = f(a[j], y) }
+        case (_, 1): let x = a[0]; for j in 0..<n { out[j] = f(x, b[j]) }
+        default: let v = f(a[0], b[0]); for j in 0..<n { out[j] = v }
+        }
+    }
+
+    /// `op` over broadcast runs (`Broadcasting.Runs`), split over the cores.
+    static func broadcastApply(_ op: BinaryOperation, _ a: [Float], _ b: [Float], runs: Broadcasting.Runs, count: Int) -> [Float] {
+        if count == 0 { return [] }
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialised in
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    nonisolated(unsafe) let (pa, pb, po) = (pa.baseAddress!, pb.baseAddress!, buffer.baseAddress!)
+                    let length = runs.runLength
+                    Parallel.chunks(runs.count, minimumPerChunk: max(1, 16_384 / max(1, length))) { range in
+                        for run in range {
+                            let (oa, ob) = runs.offsets(run)
+                            let (x, y, o) = (pa + oa, pb + ob, po + run * length)
+                            switch op {
+                            case .add: runKernel(+, x, runs.aStride, y, runs.bStride, o, length)
+                            case .subtract: runKernel(-, x, runs.aStride, y, runs.bStride, o, length)
+                            case .multiply: runKernel(*, x, runs.aStride, y, runs.bStride, o, length)
+                            case .divide: runKernel(/, x, runs.aStride, y, runs.bStride, o, length)
+                            }
+                        }
+                    }
+                }
+            }
+            initialised = count
+        }
+    }
+
+    /// `a op b` with broadcasting (torch.add/sub/mul/div) and its gradients:
+    /// each operand's is computed at the output's shape only where needed,
+    /// then summed back over the broadcast dimensions.
+    static func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOperation) -> Tensor {
         let shape = a.shape == b.shape ? a.shape : Broadcasting.shape(a.shape, b.shape)
         let count = shape.reduce(1, *)
-        var out = [Float](repeating: 0, count: count)
-        let av = a.scalars, bv = b.scalars
-        var ia: [Int]? = nil, ib: [Int]? = nil
-        if a.shape == b.shape {
-            for i in 0..<count { out[i] = f(av[i], bv[i]) }
-        } else if b.count == 1 {
-            let s = bv[0]
-            for i in 0..<count { out[i] = f(av[i], s) }
-            ib = [Int](repeating: 0, count: count)
-            ia = Array(0..<count)
-        } else {
-            let index = Broadcasting.indices([a.shape, b.shape], target: shape)
-            ia = index[0]; ib = index[1]
-            for i in 0..<count { out[i] = f(av[index[0][i]], bv[index[1][i]]) }
-        }
-        let result = out
+        let runs = Broadcasting.Runs(a.shape, b.shape, target: shape)
+        let (av, bv) = (a.scalars, b.scalars)
+        let out = broadcastApply(op, av, bv, runs: runs, count: count)
         return .result(shape: shape, scalars: out, inputs: [a, b]) { grad in
-            var ga = [Float](repeating: 0, count: count), gb = [Float](repeating: 0, count: count)
-            for i in 0..<count {
-                let x = ia.map { av[$0[i]] } ?? av[i], y = ib.map { bv[$0[i]] } ?? bv[i]
-                ga[i] = grad[i] * da(x, y, result[i])
-                gb[i] = grad[i] * db(x, y, result[i])
+            // x op y at the output's shape, y broadcast from `yShape`.
+            func apply(_ x: [Float], _ op: BinaryOperation, _ y: [Float], _ yShape: [Int]) -> [Float] {
+                broadcastApply(op, x, y, runs: Broadcasting.Runs(shape, yShape, target: shape), count: count)
             }
-            return [a.node == nil ? nil : Broadcasting.reduce(ga, from: shape, to: a.shape),
-                    b.node == nil ? nil : Broadcasting.reduce(gb, from: shape, to: b.shape)]
+            var ga: [Float]? = nil, gb: [Float]? = nil
+            switch op {
+            case .add, .subtract:
+                if a.node != nil { ga = grad }
+                if b.node != nil { gb = op == .add ? grad : apply(grad, .multiply, [-1], [1]) }
+            case .multiply:
+                if a.node != nil { ga = apply(grad, .multiply, bv, b.shape) }
+                if b.node != nil { gb = apply(grad, .multiply, av, a.shape) }
+            case .divide:
+                if a.node != nil { ga = apply(grad, .divide, bv, b.shape) }
+                // d(a/b)/db = -(a/b)/b
+                if b.node != nil { gb = apply(apply(apply(grad, .multiply, out, shape), .divide, bv, b.shape), .multiply, [-1], [1]) }
+            }
+            return [ga.map { Broadcasting.reduce($0, from: shape, to: a.shape) }, gb.map { Broadcasting.reduce($0, from: shape, to: b.shape) }]
         }
     }
 
     /// `f(x)` elementwise; `df(x, y)` is the derivative at x where y = f(x).
     public func map(_ f: (Float) -> Float, derivative df: @escaping (Float, Float) -> Float) -> Tensor {
         let x = scalars
-        var out = [Float](repeating: 0, count: count)
+        var out = [Float](repeating: 0, count: x.count)
         x.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 Parallel.chunks(src.count) { range in for i in range { dst[i] = f(src[i]) } }
             }
         }
-        let y = out
-        return .result(shape: shape, scalars: out, inputs: [self]) { grad in
+        return .result(shape: shape, scalars: out, inputs: [self]) { [out] grad in
             var g = [Float](repeating: 0, count: x.count)
-            for i in 0..<x.count { g[i] = grad[i] * df(x[i], y[i]) }
+            for i in 0..<x.count { g[i] = grad[i] * df(x[i], out[i]) }
             return [g]
         }
     }
 
-    public static func + (a: Tensor, b: Tensor) -> Tensor { binary(a, b, +, da: { _, _, _ in 1 }, db: { _, _, _ in 1 }) }
-    public static func - (a: Tensor, b: Tensor) -> Tensor { binary(a, b, -, da: { _, _, _ in 1 }, db: { _, _, _ in -1 }) }
-    public static func * (a: Tensor, b: Tensor) -> Tensor { binary(a, b, *, da: { _, y, _ in y }, db: { x, _, _ in x }) }
-    public static func / (a: Tensor, b: Tensor) -> Tensor { binary(a, b, /, da: { _, y, _ in 1 / y }, db: { x, y, _ in -x / (y * y) }) }
+    /// [K(x)] for every value, split over the cores; K is a type, not a
+    /// closure, so its function inlines into the loop and vectorises.
+    static func pointwise<K: PointwiseKernel>(_ x: [Float], _ kernel: K.Type) -> [Float] {
+        if x.isEmpty { return [] }
+        return [Float](unsafeUninitializedCapacity: x.count) { buffer, initialised in
+            x.withUnsafeBufferPointer { src in
+                nonisolated(unsafe) let (src, dst) = (src.baseAddress!, buffer.baseAddress!)
+                Parallel.chunks(x.count) { range in for i in range { dst[i] = K.value(src[i]) } }
+            }
+            initialised = x.count
+        }
+    }
+
+    /// [g · K'(x)] for the values x and incoming gradients g, split over the cores.
+    static func pointwise<K: PointwiseKernel>(_ x: [Float], _ grad: [Float], _ kernel: K.Type) -> [Float] {
+        if x.isEmpty { return [] }
+        return [Float](unsafeUninitializedCapacity: x.count) { buffer, initialised in
+            x.withUnsafeBufferPointer { px in
+                grad.withUnsafeBufferPointer { pg in
+                    nonisolated(unsafe) let (px, pg, dst) = (px.baseAddress!, pg.baseAddress!, buffer.baseAddress!)
+                    Parallel.chunks(x.count) { range in for i in range { dst[i] = pg[i] * K.derivative(px[i]) } }
+                }
+            }
+            initialised = x.count
+        }
+    }
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .add) }
+    public static func - (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .subtract) }
+    public static func * (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .multiply) }
+    public static func / (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .divide) }
     public static func + (a: Tensor, s: Float) -> Tensor { a.map({ $0 + s }, derivative: { _, _ in 1 }) }
     public static func - (a: Tensor, s: Float) -> Tensor { a.map({ $0 - s }, derivative: { _, _ in 1 }) }
     public static func * (a: Tensor, s: Float) -> Tensor { a.map({ $0 * s }, derivative: { _, _ in s }) }
@@ -72,12 +138,12 @@ extension Tensor {
     public func sigmoid() -> Tensor { map({ 1 / (1 + Foundation.exp(-$0)) }, derivative: { _, y in y * (1 - y) }) }
     public func tanh() -> Tensor { map({ Foundation.tanh($0) }, derivative: { _, y in 1 - y * y }) }
 
-    /// SiLU (swish): x * sigmoid(x) (torch.nn.functional.silu).
+    /// SiLU (swish): x * sigmoid(x) (torch.nn.functional.silu), with the
+    /// vectorising exp: the UNet runs it after every group norm.
     public func silu() -> Tensor {
-        map({ $0 / (1 + Foundation.exp(-$0)) }, derivative: { x, _ in
-            let s = 1 / (1 + Foundation.exp(-x))
-            return s * (1 + x * (1 - s))
-        })
+        let x = scalars
+        let out = Tensor.pointwise(x, SiLU.self)
+        return .result(shape: shape, scalars: out, inputs: [self]) { grad in [Tensor.pointwise(x, grad, SiLU.self)] }
     }
 
     /// GELU, exact (erf) form: torch.nn.functional.gelu(approximate="none").
@@ -110,4 +176,20 @@ extension Tensor {
 
 extension Double {
     var float: Float { Float(self) }
+}
+
+/// A pointwise function and its derivative, as a type so generic loops
+/// specialise and inline it (a closure would be an indirect call per element).
+protocol PointwiseKernel {
+    static func value(_ x: Float) -> Float
+    static func derivative(_ x: Float) -> Float
+}
+
+/// x · sigmoid(x) and its derivative s · (1 + x · (1 - s)).
+enum SiLU: PointwiseKernel {
+    @inline(__always) static func value(_ x: Float) -> Float { x / (1 + FastMath.exp(-x)) }
+    @inline(__always) static func derivative(_ x: Float) -> Float {
+        let s = 1 / (1 + FastMath.exp(-x))
+        return s * (1 + x * (1 - s))
+    }
 }

@@ -5,28 +5,31 @@
 /// (wrapping integer ops, bit patterns), so LLVM vectorises it for the
 /// target CPU. Relative error about 2e-7; inputs below -87.3 give 0.
 enum FastMath {
+    /// e^value, branch-free so loops that call it vectorise.
+    @inline(__always)
+    static func exp(_ value: Float) -> Float {
+        let v = value < -87.3 ? -87.3 : (value > 88.3 ? 88.3 : value)
+        let magic: Float = 12_582_912 // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
+        let rounded = v * 1.442_695_04 + magic
+        let n = rounded - magic
+        let integer = Int32(bitPattern: rounded.bitPattern) &- 0x4B40_0000
+        var r = v - n * 0.693_359_375
+        r = r + n * 2.121_944_4e-4
+        var p: Float = 1.987_569_15e-4
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_6e-2
+        p = p * r + 1.666_666_55e-1
+        p = p * r + 5.000_000_1e-1
+        p = p * (r * r) + r + 1
+        let scale = Float(bitPattern: UInt32(bitPattern: (integer &+ 127) &<< 23))
+        return value < -87.3 ? 0 : p * scale
+    }
+
     /// y[i] = exp(x[i] - shift); returns the sum. x and y may be the same buffer.
     @inline(__always)
     static func expShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Float {
-        for j in 0..<n {
-            let value = x[j] - shift
-            let v = value < -87.3 ? -87.3 : (value > 88.3 ? 88.3 : value)
-            let magic: Float = 12_582_912 // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
-            let rounded = v * 1.442_695_04 + magic
-            let n = rounded - magic
-            let integer = Int32(bitPattern: rounded.bitPattern) &- 0x4B40_0000
-            var r = v - n * 0.693_359_375
-            r = r + n * 2.121_944_4e-4
-            var p: Float = 1.987_569_15e-4
-            p = p * r + 1.398_199_95e-3
-            p = p * r + 8.333_451_9e-3
-            p = p * r + 4.166_579_6e-2
-            p = p * r + 1.666_666_55e-1
-            p = p * r + 5.000_000_1e-1
-            p = p * (r * r) + r + 1
-            let scale = Float(bitPattern: UInt32(bitPattern: (integer &+ 127) &<< 23))
-            y[j] = value < -87.3 ? 0 : p * scale
-        }
+        for j in 0..<n { y[j] = exp(x[j] - shift) }
         // The sum in its own pass: a float reduction inside the loop above would stop LLVM vectorising it.
         return sum(UnsafePointer(y), n)
     }
