@@ -36,7 +36,7 @@ extension Tensor {
         }
         if let bias {
             precondition(bias.shape == [o], "conv2d: bias \(bias.shape) does not match \(o) output channels")
-            for b in 0..<n { for ch in 0..<o { let v = bias.scalars[ch]; let base = (b * o + ch) * positions; for i in 0..<positions { out[base + i] += v } } }
+            ChannelBias.add(bias.scalars, to: &out, batch: n, positions: positions)
         }
         let x = self, wt = weight
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
@@ -77,9 +77,7 @@ extension Tensor {
             }
             var grads: [[Float]?] = [gx.isEmpty ? nil : gx, gw.isEmpty ? nil : gw]
             if bias != nil {
-                var gb = [Float](repeating: 0, count: o)
-                for b in 0..<n { for ch in 0..<o { let base = (b * o + ch) * positions; var s: Float = 0; for i in 0..<positions { s += grad[base + i] }; gb[ch] += s } }
-                grads.append(gb)
+                grads.append(ChannelBias.gradient(grad, channels: o, batch: n, positions: positions))
             }
             return grads
         }
@@ -114,7 +112,7 @@ extension Tensor {
             }
         } }
         if let bias {
-            for b in 0..<n { for ch in 0..<o { let v = bias.scalars[ch]; let base = (b * o + ch) * ho * wo; for i in 0..<(ho * wo) { out[base + i] += v } } }
+            ChannelBias.add(bias.scalars, to: &out, batch: n, positions: ho * wo)
         }
         let x = self, wt = weight
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
@@ -159,9 +157,7 @@ extension Tensor {
                 grads[1] = gw
             }
             if bias != nil {
-                var gb = [Float](repeating: 0, count: o)
-                for b in 0..<n { for ch in 0..<o { let base = (b * o + ch) * ho * wo; var s: Float = 0; for i in 0..<(ho * wo) { s += grad[base + i] }; gb[ch] += s } }
-                grads.append(gb)
+                grads.append(ChannelBias.gradient(grad, channels: o, batch: n, positions: ho * wo))
             }
             return grads
         }

@@ -16,12 +16,11 @@ extension Tensor {
     public func permuted(_ order: [Int]) -> Tensor {
         precondition(order.sorted() == Array(0..<rank), "permutation \(order) does not fit rank \(rank)")
         let outShape = order.map { shape[$0] }
-        let (out, index) = Self.gather(scalars, shape: shape, order: order)
-        let n = count
+        let out = Self.permuteValues(scalars, shape: shape, order: order)
+        var inverse = order
+        for (i, d) in order.enumerated() { inverse[d] = i }
         return .result(shape: outShape, scalars: out, inputs: [self]) { grad in
-            var g = [Float](repeating: 0, count: n)
-            for i in 0..<n { g[index[i]] = grad[i] }
-            return [g]
+            [Self.permuteValues(grad, shape: outShape, order: inverse)]
         }
     }
 
@@ -32,31 +31,37 @@ extension Tensor {
         return permuted(order)
     }
 
-    static func gather(_ values: [Float], shape: [Int], order: [Int]) -> ([Float], [Int]) {
-        let rank = shape.count
+    /// `values` of `shape` with dimensions reordered, copied row by row of
+    /// the result (each row one strided read), rows split over the cores.
+    static func permuteValues(_ values: [Float], shape: [Int], order: [Int]) -> [Float] {
+        let rank = shape.count, count = values.count
+        if rank < 2 || count == 0 || order == Array(0..<rank) { return values }
         var strides = [Int](repeating: 1, count: rank)
         for d in stride(from: rank - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
         let outShape = order.map { shape[$0] }
         let outStrides = order.map { strides[$0] }
-        let count = values.count
-        var out = [Float](repeating: 0, count: count)
-        var index = [Int](repeating: 0, count: count)
-        var counter = [Int](repeating: 0, count: rank)
-        var offset = 0
-        for i in 0..<count {
-            index[i] = offset
-            out[i] = values[offset]
-            var d = rank - 1
-            while d >= 0 {
-                counter[d] += 1
-                offset += outStrides[d]
-                if counter[d] < outShape[d] { break }
-                offset -= outStrides[d] * outShape[d]
-                counter[d] = 0
-                d -= 1
+        let inner = outShape[rank - 1], innerStride = outStrides[rank - 1]
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialised in
+            values.withUnsafeBufferPointer { pv in
+                nonisolated(unsafe) let (pv, po) = (pv.baseAddress!, buffer.baseAddress!)
+                Parallel.chunks(count / inner, minimumPerChunk: max(1, 16_384 / max(1, inner))) { rows in
+                    for row in rows {
+                        var rest = row, offset = 0
+                        for d in stride(from: rank - 2, through: 0, by: -1) {
+                            offset += (rest % outShape[d]) * outStrides[d]
+                            rest /= outShape[d]
+                        }
+                        let (source, destination) = (pv + offset, po + row * inner)
+                        if innerStride == 1 {
+                            destination.update(from: source, count: inner)
+                        } else {
+                            for j in 0..<inner { destination[j] = source[j * innerStride] }
+                        }
+                    }
+                }
             }
+            initialised = count
         }
-        return (out, index)
     }
 
     /// Elements `start..<start+length` along `axis` (torch.narrow).
