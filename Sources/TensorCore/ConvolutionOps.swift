@@ -93,7 +93,7 @@ extension Tensor {
         let winogradInput = geometry.k == 3 && padding == 1 && WinogradConvolution.supports(channels: o, outputs: c, height: h, width: w)
         // The per-tap weight matrices, for the direct forward or backward (Winograd transforms the kernels its own way).
         let taps = winograd && winogradInput ? [] : geometry.taps(weight.scalars)
-        var out = winograd ? WinogradConvolution.convolve(scalars, shape: shape, weight: weight.scalars, outputs: o)
+        var out = winograd ? WinogradConvolution.convolve(scalars, shape: shape, weight: weight.scalars, outputs: o, cacheWeights: weight.node == nil)
             : [Float](repeating: 0, count: n * o * ho * wo)
         var padded = [Float](repeating: 0, count: winograd ? 0 : c * geometry.plane)
         var wide = [Float](repeating: 0, count: winograd ? 0 : o * geometry.columns)

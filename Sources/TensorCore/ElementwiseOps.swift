@@ -146,13 +146,12 @@ extension Tensor {
         return .result(shape: shape, scalars: out, inputs: [self]) { grad in [Tensor.pointwise(x, grad, SiLU.self)] }
     }
 
-    /// GELU, exact (erf) form: torch.nn.functional.gelu(approximate="none").
+    /// GELU, exact (erf) form: torch.nn.functional.gelu(approximate="none"),
+    /// with a vectorising erf (`FastMath.erf`).
     public func gelu() -> Tensor {
-        map({ 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot().float)) }, derivative: { x, _ in
-            let cdf = 0.5 * (1 + Foundation.erf(x / 2.0.squareRoot().float))
-            let pdf = Foundation.exp(-0.5 * x * x) / (2 * Float.pi).squareRoot()
-            return cdf + x * pdf
-        })
+        let x = scalars
+        let out = Tensor.pointwise(x, GELU.self)
+        return .result(shape: shape, scalars: out, inputs: [self]) { grad in [Tensor.pointwise(x, grad, GELU.self)] }
     }
 
     /// GELU, tanh approximation: torch.nn.functional.gelu(approximate="tanh").
@@ -191,5 +190,13 @@ enum SiLU: PointwiseKernel {
     @inline(__always) static func derivative(_ x: Float) -> Float {
         let s = 1 / (1 + FastMath.exp(-x))
         return s * (1 + x * (1 - s))
+    }
+}
+
+/// x · Φ(x) and its derivative Φ(x) + x · φ(x).
+enum GELU: PointwiseKernel {
+    @inline(__always) static func value(_ x: Float) -> Float { 0.5 * x * (1 + FastMath.erf(x * 0.707_106_77)) }
+    @inline(__always) static func derivative(_ x: Float) -> Float {
+        0.5 * (1 + FastMath.erf(x * 0.707_106_77)) + x * FastMath.exp(-0.5 * x * x) * 0.398_942_3
     }
 }

@@ -26,6 +26,17 @@ enum FastMath {
         return value < -87.3 ? 0 : p * scale
     }
 
+    /// erf(x), branch-free for vectorised loops: Abramowitz & Stegun 7.1.26
+    /// (absolute error below 1.5e-7) with the sign restored.
+    @inline(__always)
+    static func erf(_ x: Float) -> Float {
+        let a = abs(x)
+        let t = 1 / (1 + 0.327_591_1 * a)
+        let poly = ((((1.061_405_429 * t - 1.453_152_027) * t + 1.421_413_741) * t - 0.284_496_736) * t + 0.254_829_592) * t
+        let y = 1 - poly * exp(-a * a)
+        return x < 0 ? -y : y
+    }
+
     /// y[i] = exp(x[i] - shift); returns the sum. x and y may be the same buffer.
     @inline(__always)
     static func expShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Float {

@@ -32,8 +32,7 @@ struct WinogradConvolution {
     nonisolated(unsafe) static var enabled = ProcessInfo.processInfo.environment["GLYPHPOSTER_WINOGRAD"] != "0"
 
     /// out [N, O, H, W] = conv(x [N, C, H, W], weight [O, C, 3, 3], padding 1).
-    func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
-        let u = transformedWeights(weight)
+    func forward(_ x: UnsafePointer<Float>, transformedWeights u: [Float], out: UnsafeMutablePointer<Float>) {
         var v = [Float](unsafeUninitializedCapacity: 36 * c * tiles) { _, count in count = 36 * c * tiles }
         var m = [Float](unsafeUninitializedCapacity: 36 * o * tiles) { _, count in count = 36 * o * tiles }
         v.withUnsafeMutableBufferPointer { pv in transformInput(x, into: pv.baseAddress!) }
@@ -209,14 +208,15 @@ struct WinogradConvolution {
         return out
     }
 
-    /// conv(x, weight) with padding 1 as a fresh array.
-    static func convolve(_ x: [Float], shape: [Int], weight: [Float], outputs o: Int) -> [Float] {
+    /// conv(x, weight) with padding 1 as a fresh array; `cacheWeights` keeps
+    /// the kernels' transform for the next call (`WinogradWeightCache`).
+    static func convolve(_ x: [Float], shape: [Int], weight: [Float], outputs o: Int, cacheWeights: Bool = false) -> [Float] {
         let geometry = WinogradConvolution(n: shape[0], c: shape[1], h: shape[2], w: shape[3], o: o)
+        func transform() -> [Float] { weight.withUnsafeBufferPointer { geometry.transformedWeights($0.baseAddress!) } }
+        let u = cacheWeights ? WinogradWeightCache.shared.transformed(weight, outputs: o, make: transform) : transform()
         var out = [Float](unsafeUninitializedCapacity: shape[0] * o * shape[2] * shape[3]) { _, count in count = shape[0] * o * shape[2] * shape[3] }
         x.withUnsafeBufferPointer { px in
-            weight.withUnsafeBufferPointer { pw in
-                out.withUnsafeMutableBufferPointer { po in geometry.forward(px.baseAddress!, weight: pw.baseAddress!, out: po.baseAddress!) }
-            }
+            out.withUnsafeMutableBufferPointer { po in geometry.forward(px.baseAddress!, transformedWeights: u, out: po.baseAddress!) }
         }
         return out
     }

@@ -66,4 +66,38 @@ final class WinogradConvolutionTests: XCTestCase {
         XCTAssertLessThan(relativeError(fast.gw, direct.gw), 1e-5, "weight gradient")
         XCTAssertLessThan(relativeError(fast.gb, direct.gb), 1e-5, "bias gradient")
     }
+
+    /// Cached kernel transforms: a hit gives the same output as a fresh
+    /// transform, other weights get their own, and old entries go at capacity.
+    func testWeightCacheReusesOnlyTheSameWeights() {
+        var random = TensorRandom(seed: 13)
+        let (c, o, h, w) = (16, 16, 8, 32)
+        let x = random.normal(shape: [1, c, h, w])
+        let first = random.normal(shape: [o, c, 3, 3], std: 0.2).scalars, second = random.normal(shape: [o, c, 3, 3], std: 0.2).scalars
+        let fresh = [first, second].map { WinogradConvolution.convolve(x.scalars, shape: x.shape, weight: $0, outputs: o) }
+        let cache = WinogradWeightCache(capacity: 36 * o * c * 3 / 2)
+        var made = 0
+        let geometry = WinogradConvolution(n: 1, c: c, h: h, w: w, o: o)
+        func transform(_ weight: [Float]) -> [Float] {
+            cache.transformed(weight, outputs: o) {
+                made += 1
+                return weight.withUnsafeBufferPointer { geometry.transformedWeights($0.baseAddress!) }
+            }
+        }
+        let u1 = transform(first), again = transform(first)
+        XCTAssertEqual(made, 1, "the second call is a hit")
+        XCTAssertEqual(u1, again)
+        XCTAssertEqual(cache.storedFloats, 36 * o * c)
+        let u2 = transform(second)
+        XCTAssertEqual(made, 2, "other weights are transformed")
+        XCTAssertNotEqual(u1, u2)
+        XCTAssertEqual(cache.storedFloats, 36 * o * c, "room for one: the older entry went")
+        _ = transform(first)
+        XCTAssertEqual(made, 3, "the evicted weights are transformed again")
+        // The shared cache through conv2d (no gradient wanted) gives what a fresh transform gives, twice.
+        let weight = Tensor(shape: [o, c, 3, 3], scalars: first)
+        for _ in 0..<2 { XCTAssertEqual(x.conv2d(weight: weight, padding: 1).scalars, fresh[0]) }
+        // A weight that takes a gradient (training) bypasses the cache.
+        XCTAssertEqual(x.conv2d(weight: Tensor(shape: [o, c, 3, 3], scalars: second).requiringGrad(), padding: 1).scalars, fresh[1])
+    }
 }
