@@ -60,7 +60,9 @@ public final class GlyphPosterPipeline {
             }
             let one = try GlyphCondition.tensor(mask: mask, colorHint: configuration.colorHint,
                                                 channels: controlnet.configuration.conditioningChannels ?? 3)
-            condition = batch == 2 ? Tensor.concatenate([one, one], axis: 0) : one
+            // The conditioning embedding depends on the condition alone: embedded once, not at every step.
+            let embedded = withoutGradients { controlnet.embedCondition(one) }
+            condition = batch == 2 ? Tensor.concatenate([embedded, embedded], axis: 0) : embedded
         }
         var random = TensorRandom(seed: configuration.seed)
         let latentShape = [1, unet.configuration.inChannels, configuration.height / scale, configuration.width / scale]
@@ -89,7 +91,7 @@ public final class GlyphPosterPipeline {
             let prediction = withoutGradients { () -> Tensor in
                 let ts = [Float](repeating: t, count: batch)
                 let residuals = controlnet.map {
-                    $0(input, timesteps: ts, context: context, condition: condition!, conditioningScale: configuration.conditioningScale,
+                    $0(input, timesteps: ts, context: context, embeddedCondition: condition!, conditioningScale: configuration.conditioningScale,
                        guessMode: configuration.guessMode)
                 }
                 return unet(input, timesteps: ts, context: context, controlnet: residuals)

@@ -75,10 +75,21 @@ public final class ControlNetModel: Module, @unchecked Sendable {
     /// the scales rise log-uniformly from 0.1 to 1 from the first skip to the mid block.
     public func callAsFunction(_ sample: Tensor, timesteps: [Float], context: Tensor, condition: Tensor,
                                conditioningScale: Float = 1, guessMode: Bool = false) -> ControlNetResiduals {
+        callAsFunction(sample, timesteps: timesteps, context: context, embeddedCondition: embedCondition(condition),
+                       conditioningScale: conditioningScale, guessMode: guessMode)
+    }
+
+    /// The condition through `controlnet_cond_embedding`. It does not depend on
+    /// the sample or the timestep, so a sampling loop embeds it once.
+    public func embedCondition(_ condition: Tensor) -> Tensor { conditioning(condition) }
+
+    /// Residuals from a condition already through `embedCondition`.
+    public func callAsFunction(_ sample: Tensor, timesteps: [Float], context: Tensor, embeddedCondition: Tensor,
+                               conditioningScale: Float = 1, guessMode: Bool = false) -> ControlNetResiduals {
         var emb = timeEmbedding(SinusoidalTimesteps.embed(timesteps, dimension: configuration.blockOutChannels[0],
                                                           flipSinToCos: configuration.flipSinToCos, frequencyShift: configuration.freqShift))
         if let addEmbedding { emb = emb + addEmbedding(context) }
-        var h = convIn(sample) + conditioning(condition)
+        var h = convIn(sample) + embeddedCondition
         var skips = [h]
         for block in downBlocks {
             let out = block(h, timeEmbedding: emb, context: context)
