@@ -45,6 +45,7 @@ struct TrainGlyphControl: ParsableCommand {
     @Option(help: "Seed for initialisation, noise and shuffling.") var seed: UInt64 = 0
     @Flag(help: "The ControlNet also reads a colour hint: the glyphs painted in their text colour (measured under each word in training, named in the prompt at generation). A --base ControlNet that reads the mask alone is widened with zero weights.") var colorHint = false
     @Flag(help: "The UNet and ControlNet add the pooled caption to the time embedding (diffusers addition_embed_type \"text\"), so the caption steers global traits such as the background colour. A --base without it gains one that starts silent.") var pooledCaption = false
+    @Option(help: "Learning-rate multiple for the pooled-caption embedding (it starts silent in a trained --base).") var pooledCaptionLrScale: Float = 1
 
     func validate() throws {
         guard GlyphControlTrainingOptions.Stage(rawValue: stage) != nil else { throw ValidationError("--stage must be base, controlnet or joint") }
@@ -56,6 +57,7 @@ struct TrainGlyphControl: ParsableCommand {
             throw ValidationError("steps, batch size, learning rate, intervals and --validation must be positive")
         }
         guard pixelUnshuffle >= 1, size % (pixelUnshuffle * 8) == 0 else { throw ValidationError("--size must be a multiple of 8 × --pixel-unshuffle") }
+        guard pooledCaptionLrScale > 0 else { throw ValidationError("--pooled-caption-lr-scale must be positive, got \(pooledCaptionLrScale)") }
         guard (0...1).contains(captionDropout) else { throw ValidationError("--caption-dropout must be in 0...1") }
         guard TimestepBias.Strategy(rawValue: timestepBiasStrategy) != nil else {
             throw ValidationError("--timestep-bias-strategy must be none, earlier or later")
@@ -75,6 +77,7 @@ struct TrainGlyphControl: ParsableCommand {
         options.evaluateEvery = evaluateEvery; options.checkpointEvery = checkpointEvery; options.sampleEvery = sampleEvery; options.seed = seed
         options.colorHint = colorHint
         options.pooledCaption = pooledCaption
+        options.pooledCaptionLearningRateScale = pooledCaptionLrScale
         options.timestepBias = TimestepBias(strategy: TimestepBias.Strategy(rawValue: timestepBiasStrategy)!,
                                             multiplier: timestepBiasMultiplier, portion: timestepBiasPortion)
         do {

@@ -173,4 +173,20 @@ final class TrainingEndToEndTests: XCTestCase {
         XCTAssertEqual(p.value.scalars[0], 0.8177969, accuracy: 1e-5)
         XCTAssertEqual(p.value.scalars[1], -1.8449994, accuracy: 1e-5)
     }
+
+    func testLearningRateScaleActsAsAParameterGroup() {
+        // The same first step at lr 0.1 as above, for a parameter scaled x10 from a base rate of 0.01
+        // (torch: a parameter group with lr=0.1); the other parameter moves at 0.01.
+        let (fast, slow) = (Parameter(Tensor(shape: [2], scalars: [1, -2])), Parameter(Tensor(shape: [2], scalars: [1, -2])))
+        let optimizer = AdamW([("pool.fast", fast), ("slow", slow)], learningRate: 0.01, weightDecay: 0.01)
+        optimizer.setLearningRateScale(10) { $0.hasPrefix("pool.") }
+        XCTAssertEqual(optimizer.learningRateScales, [10, 1])
+        ((fast.value + slow.value) * Tensor(shape: [2], scalars: [0.5, -1])).sum().backward()
+        optimizer.update()
+        XCTAssertEqual(fast.value.scalars[0], 0.899, accuracy: 1e-5)
+        XCTAssertEqual(fast.value.scalars[1], -1.898, accuracy: 1e-5)
+        // lr 0.01: decay 1 - 1e-4, then one step of size 0.01 against the gradient's sign.
+        XCTAssertEqual(slow.value.scalars[0], 1 * (1 - 1e-4) - 0.01, accuracy: 1e-5)
+        XCTAssertEqual(slow.value.scalars[1], -2 * (1 - 1e-4) + 0.01, accuracy: 1e-5)
+    }
 }

@@ -127,6 +127,9 @@ public final class GlyphControlTrainer {
         let models = try makeModels(tokenizer: tokenizer)
         let trainable = models.namedParameters().filter { $0.1.isTrainable }
         let optimizer = AdamW(trainable, learningRate: options.learningRate, weightDecay: options.weightDecay)
+        if options.pooledCaption && options.pooledCaptionLearningRateScale != 1 {
+            optimizer.setLearningRateScale(options.pooledCaptionLearningRateScale) { $0.contains(".add_embedding.") }
+        }
         let ema = ExponentialMovingAverage(models, decay: options.emaDecay)
         let schedule = WarmupCosineSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps, totalSteps: options.steps,
                                             minimumRatio: options.cosineDecay ? 0.1 : 1)

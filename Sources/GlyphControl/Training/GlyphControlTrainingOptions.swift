@@ -40,6 +40,9 @@ public struct GlyphControlTrainingOptions: Sendable {
     public var pooledCaption = false
     /// Heads of the pooled-caption attention pooling.
     public var pooledCaptionHeads = 8
+    /// Learning-rate multiple for the pooled-caption embedding, which starts
+    /// silent inside a trained model and would otherwise grow at the model's pace.
+    public var pooledCaptionLearningRateScale: Float = 1
     public var seed: UInt64 = 0
 
     // Architecture (ignored when resuming or when a base pipeline is given).

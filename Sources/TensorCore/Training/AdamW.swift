@@ -14,6 +14,8 @@ public final class AdamW: @unchecked Sendable {
     public let parameters: [(String, Parameter)]
     var firstMoments: [[Float]]
     var secondMoments: [[Float]]
+    /// Each parameter's multiple of `learningRate` (torch's parameter groups with their own lr); 1 unless set.
+    public private(set) var learningRateScales: [Float]
 
     public init(_ parameters: [(String, Parameter)], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
@@ -25,6 +27,14 @@ public final class AdamW: @unchecked Sendable {
         self.weightDecay = weightDecay
         firstMoments = self.parameters.map { [Float](repeating: 0, count: $0.1.value.count) }
         secondMoments = firstMoments
+        learningRateScales = [Float](repeating: 1, count: self.parameters.count)
+    }
+
+    /// Gives the parameters whose names match `scale` times the learning rate
+    /// (and weight decay in proportion), as a torch parameter group would:
+    /// freshly added layers can learn faster than a trained model around them.
+    public func setLearningRateScale(_ scale: Float, where matches: (String) -> Bool) {
+        for (index, (name, _)) in parameters.enumerated() where matches(name) { learningRateScales[index] = scale }
     }
 
     /// One update from the gradients `backward()` collected; parameters
@@ -33,10 +43,11 @@ public final class AdamW: @unchecked Sendable {
         step += 1
         let correction1 = 1 - Foundation.pow(beta1, Float(step))
         let correction2Root = (1 - Foundation.pow(beta2, Float(step))).squareRoot()
-        let stepSize = learningRate / correction1
-        let decay = 1 - learningRate * weightDecay
         for (index, (_, parameter)) in parameters.enumerated() {
             guard let grad = parameter.value.node?.grad else { continue }
+            let rate = learningRate * learningRateScales[index]
+            let stepSize = rate / correction1
+            let decay = 1 - rate * weightDecay
             var values = parameter.value.scalars
             let (b1, b2, eps) = (beta1, beta2, epsilon)
             firstMoments[index].withUnsafeMutableBufferPointer { m in
