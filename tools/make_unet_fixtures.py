@@ -12,18 +12,10 @@ import torch
 from diffusers import AutoencoderKL, ControlNetModel, UNet2DConditionModel
 from safetensors.torch import save_file
 
+from diffusers_fixture_helpers import FIXTURES, randomise
+
 torch.manual_seed(0)
-root = os.path.join(os.path.dirname(__file__), "..", "Tests", "GlyphControlTests", "Fixtures")
-
-
-def randomise(model, std=0.15):
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if "norm" in name and name.endswith("weight"):
-                p.copy_(1 + 0.1 * torch.randn_like(p))
-            else:
-                p.copy_(std * torch.randn_like(p))
-    return model.eval()
+root = FIXTURES
 
 
 common = dict(block_out_channels=(8, 16), layers_per_block=2, norm_num_groups=4, cross_attention_dim=12,

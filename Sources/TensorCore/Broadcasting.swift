@@ -23,11 +23,12 @@ enum Broadcasting {
         return strides
     }
 
-    /// The target's elements as runs along its innermost (coalesced)
-    /// dimension: `body(run, aOffset, bOffset, outOffset)` for each run of
-    /// `runLength` elements, in which operand a advances by `aStride` (0 or 1)
-    /// and b by `bStride`. Dimensions of size 1 are dropped and neighbours that
-    /// step alike merge, so [B,C,H,W] + [B,C,1,1] is B·C runs of H·W.
+    /// The target's elements as `count` runs along its innermost (coalesced)
+    /// dimension: run i covers output elements i·runLength ..< (i+1)·runLength,
+    /// starts at `offsets(i)` in the operands, and in it operand a advances by
+    /// `aStride` (0 or 1) and b by `bStride`. Dimensions of size 1 are dropped
+    /// and neighbours that step alike merge, so [B,C,H,W] + [B,C,1,1] is B·C
+    /// runs of H·W.
     struct Runs {
         let runLength: Int, aStride: Int, bStride: Int, count: Int
         let outer: [(size: Int, a: Int, b: Int)]
