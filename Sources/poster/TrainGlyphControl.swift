@@ -31,6 +31,7 @@ struct TrainGlyphControl: ParsableCommand {
     @Option(help: "Timesteps drawn more often, as diffusers' --timestep_bias_strategy: none, earlier or later.") var timestepBiasStrategy = "none"
     @Option(help: "Weight of the biased timesteps (diffusers' --timestep_bias_multiplier).") var timestepBiasMultiplier: Float = 1
     @Option(help: "Share of timesteps biased, from the start (earlier) or the end (later).") var timestepBiasPortion: Float = 0.25
+    @Option(help: "Divide the cosine schedule's signal-to-noise ratios by this squared (shifted cosine, Hoogeboom et al. 2023; shipped as diffusers trained_betas). 4 gives a 256-px poster the noise levels a 64-px image has, so the caption, not the noise, decides the background. A --base is fine-tuned onto it; a resumed run must keep it.") var noiseScheduleShift: Double = 1
     @Option(help: "Share of captions dropped for classifier-free guidance.") var captionDropout: Float = 0.1
     @Option(help: "Output side in pixels.") var size = 256
     @Option(help: "Pixel-unshuffle factor (the UNet works at size/r).") var pixelUnshuffle = 4
@@ -58,6 +59,9 @@ struct TrainGlyphControl: ParsableCommand {
         }
         guard pixelUnshuffle >= 1, size % (pixelUnshuffle * 8) == 0 else { throw ValidationError("--size must be a multiple of 8 × --pixel-unshuffle") }
         guard pooledCaptionLrScale > 0 else { throw ValidationError("--pooled-caption-lr-scale must be positive, got \(pooledCaptionLrScale)") }
+        guard noiseScheduleShift > 0, noiseScheduleShift.isFinite else {
+            throw ValidationError("--noise-schedule-shift must be a positive number, got \(noiseScheduleShift)")
+        }
         guard (0...1).contains(captionDropout) else { throw ValidationError("--caption-dropout must be in 0...1") }
         guard TimestepBias.Strategy(rawValue: timestepBiasStrategy) != nil else {
             throw ValidationError("--timestep-bias-strategy must be none, earlier or later")
@@ -76,6 +80,7 @@ struct TrainGlyphControl: ParsableCommand {
         options.textHiddenSize = textWidth; options.textLayers = textLayers; options.validationExamples = validation
         options.evaluateEvery = evaluateEvery; options.checkpointEvery = checkpointEvery; options.sampleEvery = sampleEvery; options.seed = seed
         options.colorHint = colorHint
+        options.noiseScheduleShift = noiseScheduleShift
         options.pooledCaption = pooledCaption
         options.pooledCaptionLearningRateScale = pooledCaptionLrScale
         options.timestepBias = TimestepBias(strategy: TimestepBias.Strategy(rawValue: timestepBiasStrategy)!,

@@ -53,9 +53,26 @@ public struct NoiseSchedule: Equatable, Sendable {
 
     /// diffusers `betas_for_alpha_bar` (cosine, max_beta 0.999), in float64 then float32.
     static func betasForAlphaBar(_ n: Int, maxBeta: Double = 0.999) -> [Float] {
+        shiftedCosineBetas(n, shift: 1, maxBeta: maxBeta)
+    }
+
+    /// The cosine schedule with every signal-to-noise ratio divided by
+    /// `shift`²: the shifted cosine schedule of Hoogeboom et al., "simple
+    /// diffusion" (2023), `logSNR(t) - 2·log(shift)`, i.e.
+    /// `ᾱ' = ᾱ / (ᾱ + shift²·(1 − ᾱ))`, as betas the way `betasForAlphaBar`
+    /// derives them (so it ships as diffusers `trained_betas`). Why: at 256 px
+    /// the cosine schedule leaves an image's low frequencies readable at
+    /// almost every timestep, so a model learns to take the background from
+    /// the noise rather than from the caption; shift 4 gives a 256-px image
+    /// the noise a 64-px image has under the plain schedule. Shift 1 is
+    /// `betasForAlphaBar` exactly.
+    public static func shiftedCosineBetas(_ n: Int, shift: Double, maxBeta: Double = 0.999) -> [Float] {
+        precondition(shift > 0, "the shift must be positive")
+        let s2 = shift * shift
         func alphaBar(_ t: Double) -> Double {
             let c = Foundation.cos((t + 0.008) / 1.008 * Double.pi / 2)
-            return c * c
+            let a = c * c
+            return shift == 1 ? a : a / (a + s2 * (1 - a))
         }
         return (0..<n).map { i in
             let t1 = Double(i) / Double(n), t2 = Double(i + 1) / Double(n)

@@ -145,6 +145,12 @@ public final class GlyphControlTrainer {
             epoch = Int(state.extra["epoch"] ?? "0") ?? 0
             cursor = Int(state.extra["cursor"] ?? "0") ?? 0
             previousSeconds = Double(state.extra["seconds"] ?? "0") ?? 0
+            // Checkpoints from before the option trained on the plain schedule.
+            let shift = Double(state.extra["noise_schedule_shift"] ?? "1") ?? 1
+            guard shift == options.noiseScheduleShift else {
+                throw GenerationError("\(checkpointPath) was trained with noise schedule shift \(shift), this run asks for \(options.noiseScheduleShift): "
+                                      + "resume with the same --noise-schedule-shift or start a new --out")
+            }
         }
         let resumedFrom = step
         var order = permutation(epoch: epoch)
@@ -197,7 +203,8 @@ public final class GlyphControlTrainer {
                                             state: TrainingCheckpoint(step: step, random: random, extra: [
                                                 "epoch": String(epoch), "cursor": String(cursor),
                                                 "seconds": String(format: "%.1f", previousSeconds + Date().timeIntervalSince(start)),
-                                                "stage": options.stage.rawValue]))
+                                                "stage": options.stage.rawValue,
+                                                "noise_schedule_shift": String(options.noiseScheduleShift)]))
             }
             if let onSamples, step % options.sampleEvery == 0 || step == options.steps {
                 try withEMA(ema, models) { try onSamples(step, samples(models, tokenizer: tokenizer)) }

@@ -43,6 +43,10 @@ public struct GlyphControlTrainingOptions: Sendable {
     /// Learning-rate multiple for the pooled-caption embedding, which starts
     /// silent inside a trained model and would otherwise grow at the model's pace.
     public var pooledCaptionLearningRateScale: Float = 1
+    /// Signal-to-noise ratios of the cosine schedule divided by this squared
+    /// (`NoiseSchedule.shiftedCosineBetas`, shipped as `trained_betas`); 1 is
+    /// diffusers' plain `squaredcos_cap_v2`.
+    public var noiseScheduleShift: Double = 1
     public var seed: UInt64 = 0
 
     // Architecture (ignored when resuming or when a base pipeline is given).
@@ -93,13 +97,18 @@ public struct GlyphControlTrainingOptions: Sendable {
                        projectionDim: nil, padTokenID: vocabulary - 1, bosTokenID: vocabulary - 2, eosTokenID: vocabulary - 1)
     }
 
-    /// The scheduler the model is trained for and sampled with (DDIM, cosine betas, as REFERENCE 10's prototype).
+    /// The scheduler the model is trained for and sampled with (DDIM, cosine betas as REFERENCE 10's prototype,
+    /// shifted by `noiseScheduleShift`).
     public func schedulerConfiguration() -> SchedulerConfiguration {
         var s = SchedulerConfiguration(className: "DDIMScheduler")
         s.numTrainTimesteps = 1000
         s.betaSchedule = .squaredcosCapV2
         s.betaStart = 0.0001
         s.betaEnd = 0.02
+        if noiseScheduleShift != 1 {
+            // diffusers uses trained_betas in place of beta_schedule, so the folder samples the same there.
+            s.trainedBetas = NoiseSchedule.shiftedCosineBetas(1000, shift: noiseScheduleShift).map(Double.init)
+        }
         s.predictionType = prediction
         s.clipSample = false
         s.setAlphaToOne = false
