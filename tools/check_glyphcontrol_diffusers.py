@@ -13,7 +13,9 @@ GlyphPoster computes on the same inputs:
      the text states from b, a glyph mask with a white rectangle) matches
      `poster debug denoise`: relative error ||ours - diffusers|| / ||diffusers||
      at most --tolerance;
-  d. scheduler/ loads into DDIMScheduler with the folder's prediction_type.
+  d. scheduler/ loads into DDIMScheduler with the folder's prediction_type; a
+     folder with trained_betas (a shifted cosine schedule) samples with them,
+     and they are squaredcos_cap_v2 with every SNR divided by one constant.
 
 If the whole-folder load fails, the components are loaded one by one (the
 output says so and why), the remaining checks still run, and check a fails.
@@ -269,6 +271,21 @@ def main():
               f"{len(scheduler.timesteps)} steps {scheduler.timesteps[:3].tolist()}...{scheduler.timesteps[-1].item()}")
     except Exception as error:  # noqa: BLE001
         check("scheduler", False, first_line(error))
+    if written.get("trained_betas") is not None:
+        # A shifted cosine schedule (train glyphcontrol --noise-schedule-shift): diffusers must sample with the file's
+        # betas, and they must be diffusers' own squaredcos_cap_v2 with every SNR divided by one constant (shift²).
+        try:
+            from diffusers.schedulers.scheduling_ddim import betas_for_alpha_bar
+            file_betas = torch.tensor(written["trained_betas"], dtype=torch.float32)
+            plain = torch.cumprod(1 - betas_for_alpha_bar(len(file_betas)).double(), 0)
+            used = torch.cumprod(1 - scheduler.betas.double(), 0)
+            ratios = [(plain[t] / (1 - plain[t]) / (used[t] / (1 - used[t]))).sqrt().item() for t in (100, 300, 500, 700, 900)]
+            constant = max(ratios) / min(ratios) < 1.01
+            check("scheduler trained_betas", torch.equal(scheduler.betas, file_betas) and constant,
+                  f"{len(file_betas)} betas used as written; squaredcos_cap_v2 shifted by {', '.join(f'{r:.3f}' for r in ratios)} "
+                  f"at t = 100..900 (SNR / shift²)")
+        except Exception as error:  # noqa: BLE001
+            check("scheduler trained_betas", False, first_line(error))
 
     failed = [name for name, ok, _ in results if not ok]
     print(f"\n{'PASS' if not failed else 'FAIL'}: {len(results) - len(failed)}/{len(results)} checks passed"

@@ -3,10 +3,10 @@ import Foundation
 
 /// Scaled dot-product attention (torch.nn.functional.scaled_dot_product_attention):
 /// softmax(Q Kᵀ · scale [+ causal mask]) V over [B, H, L, D] tensors. The
-/// forward runs over query blocks and, for long sequences, key blocks with an
-/// online softmax (flash attention), so memory holds one block's scores per
-/// worker instead of B·H·Lq·Lk; the backward pass recomputes each query block.
-/// Heads are split over the cores, each worker running single-threaded sgemm.
+/// forward is `FusedAttentionKernel` (flash attention: query blocks, key
+/// blocks, an online softmax, one small scores tile per worker); the backward
+/// recomputes each query block's probabilities with single-threaded sgemm.
+/// Heads are split over the cores.
 extension Tensor {
     public static let attentionBlock = 256
 
@@ -30,40 +30,6 @@ extension Tensor {
     }
 
     public static let scoreBudget = 1 << 20
-
-    /// Keys per block of the forward pass. Over more keys than this the
-    /// forward runs flash-style (FlashAttention, as PyTorch's CPU kernel does):
-    /// an online softmax over key blocks of `flashKeyBlock` and query blocks
-    /// of `flashQueryBlock`, so one block's scores stay in the core's cache
-    /// instead of streaming a block x Lk matrix through memory three times.
-    /// Measured on 8x4096x64 (2 cores): 256 x 1024 is as fast as one block
-    /// of all keys, while a worker's scores stay at 1 MiB however long the sequence.
-    public static let flashKeyBlock = 1024
-    public static let flashQueryBlock = 256
-
-    /// (query rows, key rows) per forward block.
-    static func forwardBlocks(queries: Int, keys: Int) -> (queries: Int, keys: Int) {
-        keys <= flashKeyBlock ? (queryBlock(queries: queries, keys: keys), max(1, keys)) : (min(max(1, queries), flashQueryBlock), flashKeyBlock)
-    }
-
-    /// One score row's step of the online softmax: entries from `limit` on
-    /// are masked, the rest become exp(score - running maximum), the running
-    /// maximum and sum are updated, and the factor that rescales what earlier
-    /// blocks accumulated is returned (1 when the maximum did not move).
-    @inline(__always)
-    static func onlineSoftmaxRow(_ row: UnsafeMutablePointer<Float>, _ n: Int, limit: Int, maximum: inout Float, sum: inout Float) -> Float {
-        for j in limit..<n { row[j] = 0 }
-        let newMaximum = Swift.max(maximum, limit > 0 ? FastMath.maximum(row, limit) : -.infinity)
-        if newMaximum == -.infinity {
-            for j in 0..<limit { row[j] = 0 }
-            return 1
-        }
-        let blockSum = FastMath.expShifted(row, row, limit, shift: newMaximum)
-        let correction = maximum == -.infinity ? 0 : Foundation.exp(maximum - newMaximum)
-        sum = sum * correction + blockSum
-        maximum = newMaximum
-        return correction
-    }
 
     /// Calls `body(head, scratch, extra)` for every head, heads split over the
     /// cores, each worker with its own `buffers` scratch buffers of `scratch`
@@ -92,7 +58,6 @@ extension Tensor {
         precondition(k.shape == [b, h, lk, d] && v.shape[0...2] == [b, h, lk], "attention shapes differ: q \(q.shape) k \(k.shape) v \(v.shape)")
         let scale = scale ?? 1 / Float(d).squareRoot()
         let heads = b * h, block = queryBlock(queries: lq, keys: lk)
-        let (forwardRows, keyRows) = forwardBlocks(queries: lq, keys: lk)
         var out = [Float](repeating: 0, count: heads * lq * dv)
         // Causal masks align the last query with the last key, as torch's is_causal does for Lq == Lk.
         let offset = lk - lq
@@ -101,34 +66,11 @@ extension Tensor {
                 v.scalars.withUnsafeBufferPointer { pv in
                     out.withUnsafeMutableBufferPointer { po in
                         nonisolated(unsafe) let (pq, pk, pv, po) = (pq.baseAddress!, pk.baseAddress!, pv.baseAddress!, po.baseAddress!)
-                        forEachHead(heads, scratch: forwardRows * keyRows, buffers: 1, extra: 2 * forwardRows) { head, scratch, extra in
-                            let s = scratch[0], maxima = extra, sums = extra + forwardRows
-                            var start = 0
-                            while start < lq {
-                                let rows = min(forwardRows, lq - start)
-                                let o = po + (head * lq + start) * dv
-                                for r in 0..<rows { maxima[r] = -.infinity; sums[r] = 0 }
-                                // The keys any row of this block may see (the block's last row sees the most).
-                                let visible = causal ? min(lk, start + offset + rows) : lk
-                                var first = 0
-                                while first < visible {
-                                    let n = min(keyRows, visible - first)
-                                    BLAS.gemm(pq + (head * lq + start) * d, pk + (head * lk + first) * d, s, m: rows, n: n, k: d,
-                                              transposeB: true, alpha: scale)
-                                    for r in 0..<rows {
-                                        let limit = causal ? min(n, max(0, start + offset + 1 + r - first)) : n
-                                        let correction = onlineSoftmaxRow(s + r * n, n, limit: limit, maximum: &maxima[r], sum: &sums[r])
-                                        if first > 0 && correction != 1 { for j in 0..<dv { o[r * dv + j] *= correction } }
-                                    }
-                                    BLAS.gemm(s, pv + (head * lk + first) * dv, o, m: rows, n: dv, k: n, beta: first == 0 ? 0 : 1)
-                                    first += n
-                                }
-                                for r in 0..<rows {
-                                    let inverse = sums[r] > 0 ? 1 / sums[r] : 0
-                                    for j in 0..<dv { o[r * dv + j] *= inverse }
-                                }
-                                start += rows
-                            }
+                        let scratch = FusedAttentionKernel.scratchCount(keys: lk, depth: d, valueDepth: dv)
+                        forEachHead(heads, scratch: scratch, buffers: 1, extra: 0) { head, buffers, _ in
+                            FusedAttentionKernel.head(q: pq + head * lq * d, k: pk + head * lk * d, v: pv + head * lk * dv,
+                                                      out: po + head * lq * dv, queries: lq, keys: lk, depth: d, valueDepth: dv,
+                                                      scale: scale, causalOffset: causal ? offset : nil, scratch: buffers[0])
                         }
                     }
                 }

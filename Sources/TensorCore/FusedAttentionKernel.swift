@@ -1,0 +1,212 @@
+import Foundation
+
+/// The attention forward of one head as a single fused kernel, in
+/// FlashAttention-2's loop order (query blocks outside, key blocks inside,
+/// an online softmax), on a 6x16 register-tile FMA microkernel (the shape of
+/// BLIS's Haswell sgemm kernel) instead of two sgemm calls per block. Why:
+/// with a head dimension of 64 the two products are thin, and around
+/// OpenBLAS's kernel a third of the time went to zeroing the scores matrix
+/// (sgemm's beta pass), packing it for the second product and streaming it
+/// through L2; here six query rows' scores stay in L1. Keys and values are
+/// packed once per head into 16-wide zero-padded panels.
+enum FusedAttentionKernel {
+    static let tileRows = 6
+    static let tileColumns = 16
+    /// Query rows whose output accumulators stay in cache while a key block streams past (a multiple of `tileRows`).
+    static let queryBlock = 96
+    /// Keys per block of the online softmax (a multiple of `tileColumns`).
+    static let keyBlock = 512
+
+    static func padded(_ n: Int) -> Int { (n + tileColumns - 1) / tileColumns * tileColumns }
+
+    /// Scratch floats one worker needs for heads of these sizes.
+    static func scratchCount(keys lk: Int, depth d: Int, valueDepth dv: Int) -> Int {
+        padded(lk) * d + padded(dv) * lk + tileRows * d + tileRows * min(keyBlock, padded(lk)) + queryBlock * padded(dv) + 2 * queryBlock
+    }
+
+    /// out[lq, dv] = softmax(q kᵀ · scale [+ causal mask]) v for one head, row-major operands.
+    /// `causalOffset` (Lk − Lq) aligns the last query with the last key, as torch's is_causal does.
+    static func head(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+                     queries lq: Int, keys lk: Int, depth d: Int, valueDepth dv: Int, scale: Float, causalOffset: Int?,
+                     scratch: UnsafeMutablePointer<Float>) {
+        let lkPad = padded(lk), dvPad = padded(dv), scoresWidth = min(keyBlock, lkPad)
+        let kp = scratch, vp = kp + lkPad * d, qt = vp + dvPad * lk, st = qt + tileRows * d
+        let ob = st + tileRows * scoresWidth, maxima = ob + queryBlock * dvPad, sums = maxima + queryBlock
+        packKeys(k, into: kp, keys: lk, depth: d)
+        packValues(v, into: vp, keys: lk, valueDepth: dv)
+        var queryStart = 0
+        while queryStart < lq {
+            let blockRows = min(queryBlock, lq - queryStart)
+            ob.update(repeating: 0, count: queryBlock * dvPad)
+            for r in 0..<blockRows { maxima[r] = -.infinity; sums[r] = 0 }
+            let visible = causalOffset.map { min(lk, queryStart + $0 + blockRows) } ?? lk
+            var keyStart = 0
+            while keyStart < visible {
+                let n = min(keyBlock, visible - keyStart), nPad = padded(n)
+                var tileStart = 0
+                while tileStart < blockRows {
+                    let rows = min(tileRows, blockRows - tileStart)
+                    // The tile's queries, pre-scaled; missing rows zero (their scores are zero and never read).
+                    for r in 0..<tileRows {
+                        let source = q + (queryStart + tileStart + r) * d
+                        for p in 0..<d { qt[r * d + p] = r < rows ? source[p] * scale : 0 }
+                    }
+                    var panel = 0
+                    while panel < nPad {
+                        microkernel(qt, lda: d, kp + (keyStart + panel) * d, depth: d, st + panel, ldc: nPad, accumulate: false)
+                        panel += tileColumns
+                    }
+                    for r in 0..<rows {
+                        let i = queryStart + tileStart + r
+                        let limit = causalOffset.map { min(n, max(0, i + $0 + 1 - keyStart)) } ?? n
+                        let correction = onlineSoftmaxRow(st + r * nPad, n, limit: limit,
+                                                          maximum: &maxima[tileStart + r], sum: &sums[tileStart + r])
+                        if keyStart > 0 && correction != 1 {
+                            let o = ob + (tileStart + r) * dvPad
+                            for j in 0..<dvPad { o[j] *= correction }
+                        }
+                    }
+                    var column = 0
+                    while column < dvPad {
+                        microkernel(st, lda: nPad, vp + (column * lk + keyStart * tileColumns), depth: n,
+                                    ob + tileStart * dvPad + column, ldc: dvPad, accumulate: true)
+                        column += tileColumns
+                    }
+                    tileStart += tileRows
+                }
+                keyStart += n
+            }
+            for r in 0..<blockRows {
+                let inverse = sums[r] > 0 ? 1 / sums[r] : 0
+                let o = ob + r * dvPad, target = out + (queryStart + r) * dv
+                for j in 0..<dv { target[j] = o[j] * inverse }
+            }
+            queryStart += blockRows
+        }
+    }
+
+    /// One score row's step of the online softmax: entries from `limit` on
+    /// are masked, the rest become exp(score − running maximum), the running
+    /// maximum and sum are updated, and the factor that rescales what earlier
+    /// blocks accumulated is returned (1 when the maximum did not move).
+    /// Eight lanes at a time, exp and sum in one pass. The row is read and written
+    /// up to `limit` rounded up to 8 (the scores tile is 16-padded): those extra lanes are set to −∞ first,
+    /// so they drop out of the maximum and come out of exp as 0 without lane masks.
+    @inline(__always)
+    static func onlineSoftmaxRow(_ row: UnsafeMutablePointer<Float>, _ n: Int, limit: Int, maximum: inout Float, sum: inout Float) -> Float {
+        typealias V = SIMD8<Float>
+        let end = (limit + 7) / 8 * 8
+        for j in limit..<end { row[j] = -.infinity }
+        var m = V(repeating: -.infinity)
+        var j = 0
+        while j < end {
+            let x = UnsafeRawPointer(row + j).loadUnaligned(as: V.self)
+            m = m.replacing(with: x, where: x .> m)
+            j += 8
+        }
+        let m4 = m.lowHalf.replacing(with: m.highHalf, where: m.highHalf .> m.lowHalf)
+        let newMaximum = Swift.max(maximum, Swift.max(Swift.max(m4[0], m4[1]), Swift.max(m4[2], m4[3])))
+        if newMaximum == -.infinity {
+            for j in 0..<Swift.max(n, end) { row[j] = 0 }
+            return 1
+        }
+        let shift = V(repeating: newMaximum)
+        var total = V(), total2 = V()
+        j = 0
+        // Four independent exps per iteration: one exp is a chain of dependent FMAs, too long for the core to overlap alone.
+        while j + 32 <= end {
+            let e0 = FastMath.exp(UnsafeRawPointer(row + j).loadUnaligned(as: V.self) - shift)
+            let e1 = FastMath.exp(UnsafeRawPointer(row + j + 8).loadUnaligned(as: V.self) - shift)
+            let e2 = FastMath.exp(UnsafeRawPointer(row + j + 16).loadUnaligned(as: V.self) - shift)
+            let e3 = FastMath.exp(UnsafeRawPointer(row + j + 24).loadUnaligned(as: V.self) - shift)
+            UnsafeMutableRawPointer(row + j).storeBytes(of: e0, as: V.self)
+            UnsafeMutableRawPointer(row + j + 8).storeBytes(of: e1, as: V.self)
+            UnsafeMutableRawPointer(row + j + 16).storeBytes(of: e2, as: V.self)
+            UnsafeMutableRawPointer(row + j + 24).storeBytes(of: e3, as: V.self)
+            total += e0 + e1
+            total2 += e2 + e3
+            j += 32
+        }
+        total += total2
+        while j < end {
+            let e = FastMath.exp(UnsafeRawPointer(row + j).loadUnaligned(as: V.self) - shift)
+            UnsafeMutableRawPointer(row + j).storeBytes(of: e, as: V.self)
+            total += e
+            j += 8
+        }
+        for j in end..<Swift.max(end, n) { row[j] = 0 }
+        let correction = maximum == -.infinity ? 0 : Foundation.exp(maximum - newMaximum)
+        let t4 = total.lowHalf + total.highHalf
+        sum = sum * correction + ((t4[0] + t4[1]) + (t4[2] + t4[3]))
+        maximum = newMaximum
+        return correction
+    }
+
+    /// Keys as panels of 16: panel[key / 16][p][key % 16], missing keys zero, so a score tile is one microkernel call.
+    static func packKeys(_ k: UnsafePointer<Float>, into kp: UnsafeMutablePointer<Float>, keys lk: Int, depth d: Int) {
+        let lkPad = padded(lk)
+        for panel in stride(from: 0, to: lkPad, by: tileColumns) {
+            let base = kp + panel * d
+            for lane in 0..<tileColumns {
+                let key = panel + lane
+                if key < lk {
+                    let row = k + key * d
+                    for p in 0..<d { base[p * tileColumns + lane] = row[p] }
+                } else {
+                    for p in 0..<d { base[p * tileColumns + lane] = 0 }
+                }
+            }
+        }
+    }
+
+    /// Values as panels of 16 columns: panel[column / 16][key][column % 16], missing columns zero.
+    static func packValues(_ v: UnsafePointer<Float>, into vp: UnsafeMutablePointer<Float>, keys lk: Int, valueDepth dv: Int) {
+        for column in stride(from: 0, to: padded(dv), by: tileColumns) {
+            let base = vp + column * lk
+            let width = min(tileColumns, dv - column)
+            for key in 0..<lk {
+                let row = v + key * dv + column, target = base + key * tileColumns
+                for lane in 0..<width { target[lane] = row[lane] }
+                for lane in width..<tileColumns { target[lane] = 0 }
+            }
+        }
+    }
+
+    /// c[6, 16] (+)= a[6, depth] · b[depth, 16]: a row-major with stride `lda`, b a packed panel (16 floats a row).
+    /// Twelve 8-float accumulators, two panel loads and one broadcast: the 15 AVX2 registers BLIS's kernel uses.
+    @inline(__always)
+    static func microkernel(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, depth: Int,
+                            _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        typealias V = SIMD8<Float>
+        func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        if accumulate {
+            c00 = load(c); c01 = load(c + 8)
+            c10 = load(c + ldc); c11 = load(c + ldc + 8)
+            c20 = load(c + 2 * ldc); c21 = load(c + 2 * ldc + 8)
+            c30 = load(c + 3 * ldc); c31 = load(c + 3 * ldc + 8)
+            c40 = load(c + 4 * ldc); c41 = load(c + 4 * ldc + 8)
+            c50 = load(c + 5 * ldc); c51 = load(c + 5 * ldc + 8)
+        }
+        let a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda
+        var panel = b
+        for p in 0..<depth {
+            let b0 = load(panel), b1 = load(panel + 8)
+            var s = V(repeating: a[p])
+            c00.addProduct(s, b0); c01.addProduct(s, b1)
+            s = V(repeating: a1[p]); c10.addProduct(s, b0); c11.addProduct(s, b1)
+            s = V(repeating: a2[p]); c20.addProduct(s, b0); c21.addProduct(s, b1)
+            s = V(repeating: a3[p]); c30.addProduct(s, b0); c31.addProduct(s, b1)
+            s = V(repeating: a4[p]); c40.addProduct(s, b0); c41.addProduct(s, b1)
+            s = V(repeating: a5[p]); c50.addProduct(s, b0); c51.addProduct(s, b1)
+            panel += tileColumns
+        }
+        func store(_ row: Int, _ x: V, _ y: V) {
+            UnsafeMutableRawPointer(c + row * ldc).storeBytes(of: x, as: V.self)
+            UnsafeMutableRawPointer(c + row * ldc + 8).storeBytes(of: y, as: V.self)
+        }
+        store(0, c00, c01); store(1, c10, c11); store(2, c20, c21)
+        store(3, c30, c31); store(4, c40, c41); store(5, c50, c51)
+    }
+}
