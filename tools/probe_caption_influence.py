@@ -9,7 +9,13 @@ timestep. Developer-only (pip install diffusers transformers torch).
 
 PAD_LENGTH (default 77) pads the tokens to fewer positions, to see whether the
 padding tokens dilute the colour word's attention.
+
+For an x0-predicting folder (prediction_type "sample") it also prints the mean
+RGB of the predicted image at t = 999, 949 and 849 for five background colour
+words: a model that reads the caption gives five different colours there,
+one that does not gives the dataset's mean colour five times.
 """
+import json
 import sys
 
 import torch
@@ -44,3 +50,19 @@ for t in [999, 900, 700, 400]:
                                    mid_block_additional_residual=mid).sample
     base = outputs["purple"]
     print(f"t={t}: " + ", ".join(f"{c or 'empty caption'} {float((o - base).norm() / base.norm()):.4f}" for c, o in outputs.items() if c != "purple"))
+
+with open(folder + "/scheduler/scheduler_config.json") as f:
+    prediction_type = json.load(f).get("prediction_type", "epsilon")
+if prediction_type == "sample":
+    print("mean RGB (0-255) of the x0 prediction, fixed noise, no glyphs:")
+    for t in [999, 949, 849]:
+        means = []
+        for colour in ["black", "white", "yellow", "red", "dark blue"]:
+            context = encode(f"a {colour} poster with white bold text 'Open Late'")
+            with torch.no_grad():
+                down, mid = controlnet(sample, t, encoder_hidden_states=context, controlnet_cond=condition, return_dict=False)
+                x0 = unet(sample, t, encoder_hidden_states=context, down_block_additional_residuals=down,
+                          mid_block_additional_residual=mid).sample
+            image = torch.nn.functional.pixel_shuffle(x0, scale)[0]
+            means.append(f"{colour} {((image.mean(dim=(1, 2)) + 1) * 127.5).round().int().tolist()}")
+        print(f"t={t}: " + ", ".join(means))

@@ -17,8 +17,13 @@ import PosterCore
 public struct OCREvaluation {
     public var seeds = 4
     public var upscale = 4
+    /// The generator's colour-prior strength (`PosterRequest.colorPrior`).
+    public var colorPrior = PosterRequest.defaultColorPrior
 
-    public init(seeds: Int = 4) { self.seeds = seeds }
+    public init(seeds: Int = 4, colorPrior: Double = PosterRequest.defaultColorPrior) {
+        self.seeds = seeds
+        self.colorPrior = colorPrior
+    }
 
     public struct LineResult: Codable, Sendable {
         public var text: String
@@ -45,6 +50,7 @@ public struct OCREvaluation {
         public var model: String
         public var prompts: Int
         public var seedsPerPrompt: Int
+        public var colorPrior: Double
         public var mario: MARIOEval.Summary
         public var lineAccuracy: Double
         public var lineNED: Double
@@ -87,6 +93,7 @@ public struct OCREvaluation {
             var request = PosterRequest(prompt: prompt)
             request.size = size
             request.steps = steps
+            request.colorPrior = colorPrior
             let layout: Layout
             do { layout = try generator.layout(for: request) } catch {
                 failures.append("prompt \(p + 1): \(error)")
@@ -119,7 +126,7 @@ public struct OCREvaluation {
                                                  Self.lineAccuracy(results.flatMap(\.lines))))
             }
         }
-        let report = Report(model: generator.modelDirectory.path, prompts: prompts.count, seedsPerPrompt: seeds,
+        let report = Report(model: generator.modelDirectory.path, prompts: prompts.count, seedsPerPrompt: seeds, colorPrior: colorPrior,
                             mario: MARIOEval.summarize(results.map(\.mario)),
                             lineAccuracy: Self.lineAccuracy(results.flatMap(\.lines)), lineNED: Self.lineNED(results.flatMap(\.lines)),
                             flatMario: MARIOEval.summarize(results.filter { $0.seed == 0 }.map(\.flatMario)),

@@ -84,6 +84,13 @@ public final class PosterGenerator {
         return layout
     }
 
+    /// Denoising steps `generate` runs for a request: fewer than `steps` when the colour prior starts part-way (diffusers' img2img count).
+    public func denoisingSteps(for request: PosterRequest) -> Int {
+        let steps = request.steps ?? model.steps ?? 20
+        guard request.colorPrior < 1, ColorAdherence.backgroundColor(in: request.prompt).flatMap(PromptTextColors.rgb) != nil else { return steps }
+        return min(steps, Int(Double(steps) * request.colorPrior))
+    }
+
     /// One poster. `progress` is called after every denoising step; return false to cancel.
     public func generate(_ request: PosterRequest, layout given: Layout? = nil,
                          progress: ((GenerationProgress) -> Bool)? = nil) throws -> PosterResult {
@@ -107,6 +114,10 @@ public final class PosterGenerator {
         configuration.conditioningScale = request.controlScale
         configuration.scheduler = request.scheduler
         configuration.seed = request.seed
+        if request.colorPrior < 1, let start = ColorPrior.image(prompt: request.prompt, mask: mask) {
+            configuration.initImage = start.width == request.size ? start : start.resized(width: request.size, height: request.size)
+            configuration.strength = request.colorPrior
+        }
         let tensor = try pipeline.generateTensor(configuration, progress: progress)
         timings.denoise = lap()
         let image = GlyphPosterPipeline.rgbImage(tensor)
@@ -130,6 +141,9 @@ public struct PosterRequest: Sendable {
     /// ddim, dpm++, euler (nil: the model's scheduler).
     public var scheduler: String?
     public var seed: UInt64 = 0
+    /// img2img strength of the colour prior (`ColorPrior`) when the prompt names a background colour; 1 starts from pure noise.
+    public var colorPrior = PosterRequest.defaultColorPrior
+    public static let defaultColorPrior = 0.9
 
     public init(prompt: String) { self.prompt = prompt }
 }

@@ -18,11 +18,13 @@ struct EvalOCR: ParsableCommand {
     @Option(help: "Model folder (default models/glyphcontrol).") var model: String?
     @Option(help: "Layout planner folder (default models/layout).") var planner: String?
     @Option(help: "Evaluate only the first N prompts.") var limit: Int?
+    @Option(help: "Colour-prior strength, as poster generate's --color-prior (1: start from pure noise).") var colorPrior = PosterRequest.defaultColorPrior
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func validate() throws {
         guard (1...64).contains(seeds) else { throw ValidationError("--seeds must be in 1...64") }
         if let limit { guard limit > 0 else { throw ValidationError("--limit must be positive") } }
+        guard colorPrior > 0, colorPrior <= 1 else { throw ValidationError("--color-prior must be in (0, 1], got \(colorPrior)") }
     }
 
     func run() throws {
@@ -33,7 +35,7 @@ struct EvalOCR: ParsableCommand {
             let folder = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let progress = ProgressReporter("eval ocr", total: list.count * seeds, unit: "posters")
-            let report = try OCREvaluation(seeds: seeds).run(prompts: list, generator: generator, size: size ?? generator.defaultSize, out: folder,
+            let report = try OCREvaluation(seeds: seeds, colorPrior: colorPrior).run(prompts: list, generator: generator, size: size ?? generator.defaultSize, out: folder,
                                                              steps: steps, progress: progress)
             progress.finish()
             if json {

@@ -21,6 +21,8 @@ struct GenerateBench: ParsableCommand {
             var request = PosterRequest(prompt: prompt)
             request.size = size ?? generator.defaultSize
             request.steps = steps
+            // Every one of the --steps denoising steps, as the peer script runs them (the colour prior would skip the first ones).
+            request.colorPrior = 1
             var all: [PosterTimings] = []
             for run in 0...max(1, runs) {
                 request.seed = UInt64(run)

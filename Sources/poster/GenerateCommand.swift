@@ -26,6 +26,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "ControlNet conditioning scale.") var controlScale: Float = 1
     @Option(help: "ddim, dpm++ or euler (default: the model's scheduler).") var scheduler: SchedulerName?
     @Option(help: "Seed: the same seed makes the same poster.") var seed: UInt64 = 0
+    @Option(help: "Colour prior: when the prompt names a background colour, start from it (with the text in its colours) noised to this img2img strength; 1 starts from pure noise.") var colorPrior = PosterRequest.defaultColorPrior
     @Option(help: "Posters to make, seeds seed, seed+1, ...") var count = 1
     @Option(help: "Negative prompt.") var negative = ""
     @Option(help: "A diffusers ControlNet pipeline folder (default models/glyphcontrol).") var model: String?
@@ -51,6 +52,7 @@ struct GenerateCommand: ParsableCommand {
         if let size { guard (32...2048).contains(size) else { throw ValidationError("--size must be in 32...2048") } }
         if let guidance { guard guidance >= 1, guidance <= 50 else { throw ValidationError("--guidance must be in 1...50") } }
         guard controlScale >= 0, controlScale <= 5 else { throw ValidationError("--control-scale must be in 0...5") }
+        guard colorPrior > 0, colorPrior <= 1 else { throw ValidationError("--color-prior must be in (0, 1], got \(colorPrior)") }
         guard !prompt.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the prompt is empty") }
     }
 
@@ -74,6 +76,7 @@ struct GenerateCommand: ParsableCommand {
         request.controlScale = controlScale
         request.scheduler = scheduler?.className
         request.negativePrompt = negative
+        request.colorPrior = colorPrior
         let planned: Layout
         let planStart = Date()
         do { planned = try generator.layout(for: request) } catch { throw InputError(error) }
@@ -81,7 +84,7 @@ struct GenerateCommand: ParsableCommand {
         print("layout: \(LayoutTokenCodec.encode(planned))")
         for (i, path) in outputs.enumerated() {
             request.seed = seed &+ UInt64(i)
-            let bar = ProgressReporter("generate \(i + 1)/\(outputs.count)", total: request.steps ?? generator.model.steps ?? 20, unit: "steps")
+            let bar = ProgressReporter("generate \(i + 1)/\(outputs.count)", total: generator.denoisingSteps(for: request), unit: "steps")
             var result: PosterResult
             do {
                 result = try generator.generate(request, layout: planned) { _ in bar.advance(); return true }

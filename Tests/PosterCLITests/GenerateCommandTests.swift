@@ -70,6 +70,24 @@ final class GenerateCommandTests: XCTestCase {
         XCTAssertEqual(try PNGCodec.readRGB(from: dir.path("x.png")).width, 64)
     }
 
+    /// The colour prior starts from the named background part-way through the steps; 1 turns it off.
+    func testColorPriorStartsFromTheNamedBackground() throws {
+        let model = try Self.tiny.modelPath(in: self)
+        let dir = try TemporaryDirectory()
+        for (name, strength) in [("off.png", "1"), ("half.png", "0.5")] {
+            let result = try Poster.run(["generate", prompt, "--model", model, "--out", dir.path(name), "--steps", "4", "--color-prior", strength])
+            assertSuccess(result)
+            XCTAssertTrue(result.stdout.contains(strength == "1" ? "4/4 steps" : "2/2 steps") || result.stderr.contains(strength == "1" ? "4/4 steps" : "2/2 steps"),
+                          result.summary)
+        }
+        let off = try PNGCodec.readRGB(from: dir.path("off.png")), half = try PNGCodec.readRGB(from: dir.path("half.png"))
+        XCTAssertNotEqual(off, half)
+        // Half-way from a dark blue start, the background keeps much of it: bluer than it is red.
+        let corner = (0..<8).flatMap { y in (0..<8).map { x in half[x, y] } }
+        XCTAssertGreaterThan(corner.map { Int($0.blue) - Int($0.red) }.reduce(0, +), 0, "\(corner.prefix(4))")
+        assertInputError(try Poster.run(["generate", prompt, "--model", model, "--out", dir.path("x.png"), "--color-prior", "0"]), ["--color-prior"])
+    }
+
     func testBadInputExitsTwo() throws {
         let model = try Self.tiny.modelPath(in: self)
         let dir = try TemporaryDirectory()
