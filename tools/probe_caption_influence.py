@@ -36,6 +36,14 @@ def encode(prompt):
         return text_encoder(ids).last_hidden_state
 
 
+def predict(t, context):
+    """ControlNet then UNet on the fixed sample and empty condition."""
+    with torch.no_grad():
+        down, mid = controlnet(sample, t, encoder_hidden_states=context, controlnet_cond=condition, return_dict=False)
+        return unet(sample, t, encoder_hidden_states=context, down_block_additional_residuals=down,
+                    mid_block_additional_residual=mid).sample
+
+
 torch.manual_seed(0)
 sample = torch.randn(1, unet.config.in_channels, unet.config.sample_size, unet.config.sample_size)
 scale = 256 // unet.config.sample_size
@@ -43,11 +51,7 @@ condition = torch.zeros(1, controlnet.config.conditioning_channels, sample.shape
 for t in [999, 900, 700, 400]:
     outputs = {}
     for colour in ["purple", "green", "yellow", ""]:
-        context = encode(f"a {colour} poster with white bold text 'Happy Birthday'" if colour else "")
-        with torch.no_grad():
-            down, mid = controlnet(sample, t, encoder_hidden_states=context, controlnet_cond=condition, return_dict=False)
-            outputs[colour] = unet(sample, t, encoder_hidden_states=context, down_block_additional_residuals=down,
-                                   mid_block_additional_residual=mid).sample
+        outputs[colour] = predict(t, encode(f"a {colour} poster with white bold text 'Happy Birthday'" if colour else ""))
     base = outputs["purple"]
     print(f"t={t}: " + ", ".join(f"{c or 'empty caption'} {float((o - base).norm() / base.norm()):.4f}" for c, o in outputs.items() if c != "purple"))
 
@@ -58,11 +62,7 @@ if prediction_type == "sample":
     for t in [999, 949, 849]:
         means = []
         for colour in ["black", "white", "yellow", "red", "dark blue"]:
-            context = encode(f"a {colour} poster with white bold text 'Open Late'")
-            with torch.no_grad():
-                down, mid = controlnet(sample, t, encoder_hidden_states=context, controlnet_cond=condition, return_dict=False)
-                x0 = unet(sample, t, encoder_hidden_states=context, down_block_additional_residuals=down,
-                          mid_block_additional_residual=mid).sample
+            x0 = predict(t, encode(f"a {colour} poster with white bold text 'Open Late'"))
             image = torch.nn.functional.pixel_shuffle(x0, scale)[0]
             means.append(f"{colour} {((image.mean(dim=(1, 2)) + 1) * 127.5).round().int().tolist()}")
         print(f"t={t}: " + ", ".join(means))

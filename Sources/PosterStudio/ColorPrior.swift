@@ -9,9 +9,14 @@ import PosterCore
 /// default model does not read background colour words from the caption,
 /// and at the first steps it takes the noise's blotches for colour regions).
 public enum ColorPrior {
+    /// The background colour the prompt names, nil when none: then there is no prior.
+    public static func background(in prompt: String) -> RGBColor? {
+        ColorAdherence.backgroundColor(in: prompt).flatMap(PromptTextColors.rgb)
+    }
+
     /// nil when the prompt names no background colour.
     public static func image(prompt: String, mask: GlyphMask) -> RGBImage? {
-        guard let background = ColorAdherence.backgroundColor(in: prompt).flatMap(PromptTextColors.rgb) else { return nil }
+        guard let background = background(in: prompt) else { return nil }
         let hint = PromptTextColors.colorHint(prompt: prompt, mask: mask)
         let coverage = mask.image
         var image = RGBImage(width: coverage.width, height: coverage.height, fill: background)

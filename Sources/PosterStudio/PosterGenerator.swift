@@ -87,7 +87,7 @@ public final class PosterGenerator {
     /// Denoising steps `generate` runs for a request: fewer than `steps` when the colour prior starts part-way (diffusers' img2img count).
     public func denoisingSteps(for request: PosterRequest) -> Int {
         let steps = request.steps ?? model.steps ?? 20
-        guard request.colorPrior < 1, ColorAdherence.backgroundColor(in: request.prompt).flatMap(PromptTextColors.rgb) != nil else { return steps }
+        guard request.colorPrior < 1, ColorPrior.background(in: request.prompt) != nil else { return steps }
         return min(steps, Int(Double(steps) * request.colorPrior))
     }
 

@@ -31,21 +31,20 @@ extension Tensor {
 
     public static let scoreBudget = 1 << 20
 
-    /// Calls `body(head, scratch, extra)` for every head, heads split over the
-    /// cores, each worker with its own `buffers` scratch buffers of `scratch`
-    /// floats and one of `extra` floats.
-    static func forEachHead(_ heads: Int, scratch: Int, buffers: Int, extra: Int,
-                            _ body: (Int, [UnsafeMutablePointer<Float>], UnsafeMutablePointer<Float>) -> Void) {
+    /// Calls `body(head, scratch)` for every head, heads split over the
+    /// cores, each worker with its own `buffers` scratch buffers of `scratch` floats.
+    static func forEachHead(_ heads: Int, scratch: Int, buffers: Int,
+                            _ body: (Int, [UnsafeMutablePointer<Float>]) -> Void) {
         let workers = min(Parallel.workers, heads)
         withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let body = body
             BLAS.singleThreaded {
                 DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    let space = UnsafeMutablePointer<Float>.allocate(capacity: scratch * buffers + extra)
+                    let space = UnsafeMutablePointer<Float>.allocate(capacity: scratch * buffers)
                     defer { space.deallocate() }
                     let parts = (0..<buffers).map { space + $0 * scratch }
                     var head = worker
-                    while head < heads { body(head, parts, space + scratch * buffers); head += workers }
+                    while head < heads { body(head, parts); head += workers }
                 }
             }
         }
@@ -67,7 +66,7 @@ extension Tensor {
                     out.withUnsafeMutableBufferPointer { po in
                         nonisolated(unsafe) let (pq, pk, pv, po) = (pq.baseAddress!, pk.baseAddress!, pv.baseAddress!, po.baseAddress!)
                         let scratch = FusedAttentionKernel.scratchCount(keys: lk, depth: d, valueDepth: dv)
-                        forEachHead(heads, scratch: scratch, buffers: 1, extra: 0) { head, buffers, _ in
+                        forEachHead(heads, scratch: scratch, buffers: 1) { head, buffers in
                             FusedAttentionKernel.head(q: pq + head * lq * d, k: pk + head * lk * d, v: pv + head * lk * dv,
                                                       out: po + head * lq * dv, queries: lq, keys: lk, depth: d, valueDepth: dv,
                                                       scale: scale, causalOffset: causal ? offset : nil, scratch: buffers[0])
@@ -87,7 +86,7 @@ extension Tensor {
                                     gv.withUnsafeMutableBufferPointer { pgv in
                                         nonisolated(unsafe) let (pq, pk, pv, pg) = (pq.baseAddress!, pk.baseAddress!, pv.baseAddress!, pg.baseAddress!)
                                         nonisolated(unsafe) let (pgq, pgk, pgv) = (pgq.baseAddress!, pgk.baseAddress!, pgv.baseAddress!)
-                                        forEachHead(heads, scratch: block * lk, buffers: 2, extra: 0) { head, scratch, _ in
+                                        forEachHead(heads, scratch: block * lk, buffers: 2) { head, scratch in
                                             let P = scratch[0], dP = scratch[1]
                                             let kh = pk + head * lk * d, vh = pv + head * lk * dv
                                             var start = 0
