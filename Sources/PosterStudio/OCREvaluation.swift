@@ -17,12 +17,14 @@ import PosterCore
 public struct OCREvaluation {
     public var seeds = 4
     public var upscale = 4
-    /// The generator's colour-prior strength (`PosterRequest.colorPrior`).
-    public var colorPrior = PosterRequest.defaultColorPrior
+    /// Sampling settings every poster uses (prompt and seed are the evaluation's):
+    /// steps, guidance, control scale, scheduler, colour prior; nil fields are the model's defaults.
+    public var sampling = PosterRequest(prompt: "")
+    public var colorPrior: Double { sampling.colorPrior }
 
     public init(seeds: Int = 4, colorPrior: Double = PosterRequest.defaultColorPrior) {
         self.seeds = seeds
-        self.colorPrior = colorPrior
+        self.sampling.colorPrior = colorPrior
     }
 
     public struct LineResult: Codable, Sendable {
@@ -51,6 +53,11 @@ public struct OCREvaluation {
         public var prompts: Int
         public var seedsPerPrompt: Int
         public var colorPrior: Double
+        /// nil: the model's default.
+        public var steps: Int?
+        public var guidance: Float?
+        public var controlScale: Float
+        public var scheduler: String?
         public var mario: MARIOEval.Summary
         public var lineAccuracy: Double
         public var lineNED: Double
@@ -80,7 +87,7 @@ public struct OCREvaluation {
         return prompts
     }
 
-    public func run(prompts: [String], generator: PosterGenerator, size: Int, out: URL, steps: Int? = nil,
+    public func run(prompts: [String], generator: PosterGenerator, size: Int, out: URL,
                     progress: ProgressReporter? = nil) throws -> Report {
         let fm = FileManager.default
         let imageFolder = out.appendingPathComponent("images")
@@ -90,10 +97,9 @@ public struct OCREvaluation {
         var failures: [String] = []
         var sheetRows: [ContactSheet.Row] = []
         for (p, prompt) in prompts.enumerated() {
-            var request = PosterRequest(prompt: prompt)
+            var request = sampling
+            request.prompt = prompt
             request.size = size
-            request.steps = steps
-            request.colorPrior = colorPrior
             let layout: Layout
             do { layout = try generator.layout(for: request) } catch {
                 failures.append("prompt \(p + 1): \(error)")
@@ -127,6 +133,8 @@ public struct OCREvaluation {
             }
         }
         let report = Report(model: generator.modelDirectory.path, prompts: prompts.count, seedsPerPrompt: seeds, colorPrior: colorPrior,
+                            steps: sampling.steps, guidance: sampling.guidance, controlScale: sampling.controlScale,
+                            scheduler: sampling.scheduler,
                             mario: MARIOEval.summarize(results.map(\.mario)),
                             lineAccuracy: Self.lineAccuracy(results.flatMap(\.lines)), lineNED: Self.lineNED(results.flatMap(\.lines)),
                             flatMario: MARIOEval.summarize(results.filter { $0.seed == 0 }.map(\.flatMario)),

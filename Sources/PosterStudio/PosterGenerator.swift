@@ -65,8 +65,8 @@ public final class PosterGenerator {
         }
         var options = LayoutDecodingOptions()
         options.canvas = canvas
-        // Plan lines tall enough to draw at this size, as check() requires.
-        options.minimumBoxHeight = min(GridBox.gridSize, Int((Double(Self.minimumLinePixels * GridBox.gridSize) / Double(request.size)).rounded(.up)))
+        // Plan lines large enough to come out legible at this size (and tall enough for check()).
+        options.requireLegibility(posterSide: request.size)
         return try check(planner().plan(prompt: request.prompt, options: options))
     }
 
@@ -87,7 +87,7 @@ public final class PosterGenerator {
     /// Denoising steps `generate` runs for a request: fewer than `steps` when the colour prior starts part-way (diffusers' img2img count).
     public func denoisingSteps(for request: PosterRequest) -> Int {
         let steps = request.steps ?? model.steps ?? 20
-        guard request.colorPrior < 1, ColorPrior.background(in: request.prompt) != nil else { return steps }
+        guard request.colorPrior < 1, ColorPrior.backdrop(in: request.prompt) != nil else { return steps }
         return min(steps, Int(Double(steps) * request.colorPrior))
     }
 

@@ -57,7 +57,8 @@ extension Tensor {
         precondition(k.shape == [b, h, lk, d] && v.shape[0...2] == [b, h, lk], "attention shapes differ: q \(q.shape) k \(k.shape) v \(v.shape)")
         let scale = scale ?? 1 / Float(d).squareRoot()
         let heads = b * h, block = queryBlock(queries: lq, keys: lk)
-        var out = [Float](repeating: 0, count: heads * lq * dv)
+        // Every element is written by the kernel: no zeroing pass (8 MB at UNet sizes, serial, ~8% of a cross-attention call).
+        var out = [Float](unsafeUninitializedCapacity: heads * lq * dv) { _, count in count = heads * lq * dv }
         // Causal masks align the last query with the last key, as torch's is_causal does for Lq == Lk.
         let offset = lk - lq
         q.scalars.withUnsafeBufferPointer { pq in

@@ -99,4 +99,27 @@ enum FastMath {
         while j < n { m0 = x[j] > m0 ? x[j] : m0; j += 1 }
         return Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
     }
+
+    /// 2^x on eight lanes for x <= 0 (softmax after its maximum is subtracted): x = n + f with n = round(x),
+    /// f in [-1/2, 1/2] exact, a degree-5 minimax polynomial for 2^f (rel. error ~2e-7) and 2^n in the exponent bits.
+    /// Inputs at or below -126.5 (masked −∞ scores included) give exactly 0: clamped to -127, whose
+    /// exponent field is 0 and whose fraction is 1, so the product is +0 with no extra select.
+    @_transparent
+    static func exp2NonPositive(_ value: SIMD8<Float>) -> SIMD8<Float> {
+        typealias V = SIMD8<Float>
+        let low = V(repeating: -127)
+        let x = value.replacing(with: low, where: value .< low)
+        let magic = V(repeating: 12_582_912)
+        let rounded = x + magic
+        let n = rounded - magic
+        let f = x - n
+        var p = V(repeating: 1.327_531_88e-3)
+        p = V(repeating: 9.675_144_22e-3).addingProduct(p, f)
+        p = V(repeating: 5.550_713_46e-2).addingProduct(p, f)
+        p = V(repeating: 2.402_212_77e-1).addingProduct(p, f)
+        p = V(repeating: 6.931_469_44e-1).addingProduct(p, f)
+        p = V(repeating: 1.000_000_12).addingProduct(p, f)
+        let scale = unsafeBitCast((unsafeBitCast(rounded, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23, to: V.self)
+        return p * scale
+    }
 }

@@ -33,6 +33,8 @@ enum FusedAttentionKernel {
         let kp = scratch, vp = kp + lkPad * d, qt = vp + dvPad * lk, st = qt + tileRows * d
         let ob = st + tileRows * scoresWidth, maxima = ob + queryBlock * dvPad, sums = maxima + queryBlock
         packKeys(k, into: kp, keys: lk, depth: d)
+        // Scores in base 2: softmax(s) = 2^(s·log2 e − max) / sum, so exp2 needs no range reduction by ln 2.
+        let log2Scale = scale * 1.442_695_04
         packValues(v, into: vp, keys: lk, valueDepth: dv)
         var queryStart = 0
         while queryStart < lq {
@@ -49,7 +51,7 @@ enum FusedAttentionKernel {
                     // The tile's queries, pre-scaled; missing rows zero (their scores are zero and never read).
                     for r in 0..<tileRows {
                         let source = q + (queryStart + tileStart + r) * d
-                        for p in 0..<d { qt[r * d + p] = r < rows ? source[p] * scale : 0 }
+                        for p in 0..<d { qt[r * d + p] = r < rows ? source[p] * log2Scale : 0 }
                     }
                     var panel = 0
                     while panel < nPad {
@@ -86,7 +88,8 @@ enum FusedAttentionKernel {
     }
 
     /// One score row's step of the online softmax: entries from `limit` on
-    /// are masked, the rest become exp(score − running maximum), the running
+    /// are masked, the rest become 2^(score − running maximum) (scores are in base 2: the
+    /// queries carry log2 e in their scale), the running
     /// maximum and sum are updated, and the factor that rescales what earlier
     /// blocks accumulated is returned (1 when the maximum did not move).
     /// Eight lanes at a time, exp and sum in one pass. The row is read and written
@@ -115,10 +118,10 @@ enum FusedAttentionKernel {
         j = 0
         // Four independent exps per iteration: one exp is a chain of dependent FMAs, too long for the core to overlap alone.
         while j + 32 <= end {
-            let e0 = FastMath.exp(UnsafeRawPointer(row + j).loadUnaligned(as: V.self) - shift)
-            let e1 = FastMath.exp(UnsafeRawPointer(row + j + 8).loadUnaligned(as: V.self) - shift)
-            let e2 = FastMath.exp(UnsafeRawPointer(row + j + 16).loadUnaligned(as: V.self) - shift)
-            let e3 = FastMath.exp(UnsafeRawPointer(row + j + 24).loadUnaligned(as: V.self) - shift)
+            let e0 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j).loadUnaligned(as: V.self) - shift)
+            let e1 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j + 8).loadUnaligned(as: V.self) - shift)
+            let e2 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j + 16).loadUnaligned(as: V.self) - shift)
+            let e3 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j + 24).loadUnaligned(as: V.self) - shift)
             UnsafeMutableRawPointer(row + j).storeBytes(of: e0, as: V.self)
             UnsafeMutableRawPointer(row + j + 8).storeBytes(of: e1, as: V.self)
             UnsafeMutableRawPointer(row + j + 16).storeBytes(of: e2, as: V.self)
@@ -129,13 +132,13 @@ enum FusedAttentionKernel {
         }
         total += total2
         while j < end {
-            let e = FastMath.exp(UnsafeRawPointer(row + j).loadUnaligned(as: V.self) - shift)
+            let e = FastMath.exp2NonPositive(UnsafeRawPointer(row + j).loadUnaligned(as: V.self) - shift)
             UnsafeMutableRawPointer(row + j).storeBytes(of: e, as: V.self)
             total += e
             j += 8
         }
         for j in end..<Swift.max(end, n) { row[j] = 0 }
-        let correction = maximum == -.infinity ? 0 : Foundation.exp(maximum - newMaximum)
+        let correction = maximum == -.infinity ? 0 : Foundation.exp2(maximum - newMaximum)
         let t4 = total.lowHalf + total.highHalf
         sum = sum * correction + ((t4[0] + t4[1]) + (t4[2] + t4[3]))
         maximum = newMaximum

@@ -19,11 +19,16 @@ struct EvalOCR: ParsableCommand {
     @Option(help: "Layout planner folder (default models/layout).") var planner: String?
     @Option(help: "Evaluate only the first N prompts.") var limit: Int?
     @Option(help: "Colour-prior strength, as poster generate's --color-prior (1: start from pure noise).") var colorPrior = PosterRequest.defaultColorPrior
+    @Option(help: "Classifier-free guidance scale (default: the model's).") var guidance: Float?
+    @Option(help: "ControlNet conditioning scale.") var controlScale: Float = 1
+    @Option(help: "ddim, dpm++ or euler (default: the model's scheduler).") var scheduler: SchedulerName?
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func validate() throws {
         guard (1...64).contains(seeds) else { throw ValidationError("--seeds must be in 1...64") }
         if let limit { guard limit > 0 else { throw ValidationError("--limit must be positive") } }
+        if let guidance { guard guidance >= 1, guidance <= 50 else { throw ValidationError("--guidance must be in 1...50") } }
+        guard controlScale >= 0, controlScale <= 5 else { throw ValidationError("--control-scale must be in 0...5") }
         guard colorPrior > 0, colorPrior <= 1 else { throw ValidationError("--color-prior must be in (0, 1], got \(colorPrior)") }
     }
 
@@ -35,8 +40,13 @@ struct EvalOCR: ParsableCommand {
             let folder = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let progress = ProgressReporter("eval ocr", total: list.count * seeds, unit: "posters")
-            let report = try OCREvaluation(seeds: seeds, colorPrior: colorPrior).run(prompts: list, generator: generator, size: size ?? generator.defaultSize, out: folder,
-                                                             steps: steps, progress: progress)
+            var evaluation = OCREvaluation(seeds: seeds, colorPrior: colorPrior)
+            evaluation.sampling.steps = steps
+            evaluation.sampling.guidance = guidance
+            evaluation.sampling.controlScale = controlScale
+            evaluation.sampling.scheduler = scheduler?.className
+            let report = try evaluation.run(prompts: list, generator: generator, size: size ?? generator.defaultSize, out: folder,
+                                            progress: progress)
             progress.finish()
             if json {
                 print(String(decoding: try JSONSerialization.data(withJSONObject: [

@@ -35,17 +35,6 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Write the glyph mask PNG here.") var saveMask: String?
     @Option(help: "Write the layout preview PNG here.") var preview: String?
 
-    enum SchedulerName: String, ExpressibleByArgument, CaseIterable {
-        case ddim, dpm = "dpm++", euler
-        var className: String {
-            switch self {
-            case .ddim: "DDIMScheduler"
-            case .dpm: "DPMSolverMultistepScheduler"
-            case .euler: "EulerDiscreteScheduler"
-            }
-        }
-    }
-
     func validate() throws {
         guard (1...1000).contains(count) else { throw ValidationError("--count must be in 1...1000") }
         if let steps { guard (1...1000).contains(steps) else { throw ValidationError("--steps must be in 1...1000") } }

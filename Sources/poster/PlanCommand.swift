@@ -35,6 +35,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Output: tokens, td2 (TextDiffuser-2 planner lines), encoder, or json (as poster layout --json).")
     var format: PlanFormat = .tokens
 
+    @Option(help: "Plan as poster generate does for a poster of this many pixels a side: lines at least 16 px high and 12 px per character.")
+    var legibleAt: Int?
+
     @Option(help: "Write the layout preview PNG here.")
     var preview: String?
 
@@ -57,6 +60,7 @@ struct PlanCommand: ParsableCommand {
         guard temperature >= 0, temperature <= 10 else { throw ValidationError("--temperature must be in 0...10") }
         guard topP > 0, topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
         guard (1...32).contains(maxLines) else { throw ValidationError("--max-lines must be in 1...32") }
+        if let legibleAt { guard (32...4096).contains(legibleAt) else { throw ValidationError("--legible-at must be in 32...4096 pixels") } }
     }
 
     func run() throws {
@@ -68,6 +72,7 @@ struct PlanCommand: ParsableCommand {
             let words = keywords.map { PromptKeywords.parseList($0) }
             var options = LayoutDecodingOptions(temperature: temperature, topP: topP, seed: seed, maximumLines: maxLines)
             options.canvas = .standard
+            if let legibleAt { options.requireLegibility(posterSide: legibleAt) }
             let layout = try planner.plan(prompt: prompt, keywords: words, options: options)
             print(format.layoutFormat.encode(layout))
             if let preview {

@@ -200,7 +200,9 @@ final class LayoutConstraintTests: XCTestCase {
         for run in 0..<60 {
             let keywords = keywordSets[run % keywordSets.count]
             let maximumLines = 3 + run % 4
-            var constraint = try LayoutConstraint(keywords: keywords, maximumLines: maximumLines)
+            // Every third walk under the legibility rule, at 1...6 grid units per character.
+            var constraint = try LayoutConstraint(keywords: keywords, maximumLines: maximumLines,
+                                                  minimumCharacterWidth: run % 3 == 0 ? 1 + run % 6 : 0)
             let budget = 40 + run % 30
             var steps = 0
             while !constraint.isComplete {
@@ -225,6 +227,50 @@ final class LayoutConstraintTests: XCTestCase {
                 XCTAssertTrue(S.linesSpell(layout.lines.map(\.text), keywords: keywords), "\(layout.lines.map(\.text))")
             }
         }
+    }
+
+    /// The legibility rule: boxes wide enough for the shortest piece a line can hold, full lines end at the next
+    /// place they can, and where they cannot (mid-word, or at the line limit) the rule gives way.
+    func testLegibilityRuleWidensBoxesAndEndsFullLines() throws {
+        let x = LayoutTokenizer.xToken, y = LayoutTokenizer.yToken, space = LayoutTokenizer.byteToken(0x20)
+        var c = try LayoutConstraint(keywords: ["Swim Lessons"], minimumCharacterWidth: 6)
+        // "Swim" is the shortest first line: 4 characters x 6 = 24 grid units.
+        XCTAssertEqual(c.allowedTokens().last, x(128 - 24))
+        XCTAssertFalse(c.allows(x(128 - 23)))
+        try c.advance(x(10))
+        try c.advance(y(10))
+        XCTAssertEqual(c.allowedTokens().first, x(34))
+        XCTAssertThrowsError(try c.advance(x(33)))
+        try c.advance(x(39))   // 29 wide: room for 4 characters
+        try c.advance(y(30))
+        for byte in "Swim".utf8 { try c.advance(LayoutTokenizer.byteToken(byte)) }
+        XCTAssertFalse(c.allowedTokens().contains(space), "the box is full: the line ends at the space")
+        XCTAssertThrowsError(try c.advance(space)) { XCTAssertTrue("\($0)".contains("box is full"), "\($0)") }
+        // The next line holds "Lessons": 7 x 6 = 42 wide, so it starts at x86 at the latest.
+        XCTAssertTrue(c.allowedTokens().contains(x(86)))
+        XCTAssertFalse(c.allows(x(87)))
+        try c.advance(x(10))
+        try c.advance(y(40))
+        XCTAssertEqual(c.allowedTokens().first, x(52))
+        try c.advance(x(60))
+        try c.advance(y(60))
+        for byte in "Lessons".utf8 { try c.advance(LayoutTokenizer.byteToken(byte)) }
+        try c.advance(LayoutTokenizer.eosID)
+        XCTAssertEqual(try S.tokenizer.decodeLayout(c.tokens).lines.map(\.text), ["Swim", "Lessons"])
+
+        // Off by default: the same narrow box takes the whole keyword.
+        XCTAssertNil(try feed(["Swim Lessons"], keywords: ["Swim Lessons"]))
+        var off = try LayoutConstraint(keywords: ["Swim Lessons"])
+        for token in [x(10), y(10), x(39), y(30)] + "Swim".utf8.map(LayoutTokenizer.byteToken) { try off.advance(token) }
+        XCTAssertTrue(off.allows(space))
+
+        // At the line limit the full line cannot end, so it goes on; long words ask for at most the widest box.
+        var limited = try LayoutConstraint(keywords: ["Swim Lessons"], maximumLines: 1, minimumCharacterWidth: 6)
+        for token in [x(10), y(10), x(39), y(30)] + "Swim".utf8.map(LayoutTokenizer.byteToken) { try limited.advance(token) }
+        XCTAssertTrue(limited.allows(space))
+        let long = try LayoutConstraint(keywords: [String(repeating: "w", count: 30)], minimumCharacterWidth: 6)
+        XCTAssertEqual(long.allowedTokens().last, x(128 - LayoutConstraint.widestRequiredBox))
+        XCTAssertThrowsError(try LayoutConstraint(keywords: ["A"], minimumCharacterWidth: 129))
     }
 
     func testPromptKeywordExtraction() {

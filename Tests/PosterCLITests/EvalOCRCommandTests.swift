@@ -1,4 +1,5 @@
 import Foundation
+import PosterCore
 import XCTest
 
 /// `poster eval ocr` with a tiny trained model: report.json's numbers; bad prompts files exit 2.
@@ -52,4 +53,29 @@ final class EvalOCRCommandTests: XCTestCase {
         assertInputError(try Poster.run(["eval", "ocr", dir.path("missing.txt"), "--model", model, "--out", dir.path("eval")]),
                          ["cannot read the prompts file"])
     }
+
+    /// The sampling options reach every poster: the evaluated image is the one `poster generate` makes with the same settings.
+    func testSamplingOptionsMatchPosterGenerate() throws {
+        let model = try Self.tiny.modelPath(in: self)
+        let dir = try TemporaryDirectory()
+        let prompt = "a yellow poster with black bold text 'OPEN'"
+        let prompts = try dir.write(prompt + "\n", to: "prompts.txt")
+        let settings = ["--size", "128", "--steps", "3", "--guidance", "2", "--scheduler", "euler", "--control-scale", "0.5", "--color-prior", "0.7"]
+        assertSuccess(try Poster.run(["eval", "ocr", prompts, "--model", model, "--seeds", "1", "--out", dir.path("eval")] + settings))
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("eval/report.json"))) as? [String: Any])
+        XCTAssertEqual(report["guidance"] as? Double, 2)
+        XCTAssertEqual(report["controlScale"] as? Double, 0.5)
+        XCTAssertEqual(report["scheduler"] as? String, "EulerDiscreteScheduler")
+        XCTAssertEqual(report["steps"] as? Int, 3)
+        XCTAssertEqual(report["colorPrior"] as? Double, 0.7)
+        assertSuccess(try Poster.run(["generate", prompt, "--model", model, "--seed", "0", "--out", dir.path("direct.png")] + settings))
+        let evaluated = try PNGCodec.readRGB(from: dir.path("eval/images/001-0.png")), direct = try PNGCodec.readRGB(from: dir.path("direct.png"))
+        XCTAssertEqual(evaluated.pixels, direct.pixels)
+        // A different guidance gives a different poster: the option is not ignored.
+        assertSuccess(try Poster.run(["generate", prompt, "--model", model, "--seed", "0", "--out", dir.path("other.png")]
+                                     + settings.map { $0 == "2" ? "6" : $0 }))
+        XCTAssertNotEqual(try PNGCodec.readRGB(from: dir.path("other.png")).pixels, direct.pixels)
+        assertInputError(try Poster.run(["eval", "ocr", prompts, "--model", model, "--guidance", "0.5", "--out", dir.path("bad")]), ["--guidance"])
+    }
 }
+

@@ -37,6 +37,27 @@ final class PlanCommandTests: XCTestCase {
         XCTAssertEqual(lines.joined(separator: " ").split(separator: " ").sorted(), ["1990", "OPEN", "Since"])
     }
 
+    /// --legible-at 256: 16 px lines (8 grid units) and 12 px (6 units) per character; a line only takes a space
+    /// (and goes on to the next word) while its box has room for it, whatever the random weights prefer.
+    func testLegibleAtKeepsLinesLargeEnough() throws {
+        let dir = try TemporaryDirectory()
+        let model = try makeModel(in: dir)
+        let prompt = "a poster that says 'Summer Sale' and 'Up to 50% off'"
+        for seed in 0..<6 {
+            let result = try Poster.run(["plan", prompt, "--model", model, "--legible-at", "256", "--temperature", "1.5", "--seed", "\(seed)"])
+            assertSuccess(result)
+            let layout = try Layout.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            for line in layout.lines {
+                XCTAssertGreaterThanOrEqual(line.box.height, 8, "\(line)")
+                XCTAssertGreaterThanOrEqual(line.box.width, 12, "\(line): at least the shortest word, 'Up'")
+                if let space = line.text.lastIndex(of: " ") {
+                    XCTAssertGreaterThanOrEqual(line.box.width, 6 * (line.text.distance(from: line.text.startIndex, to: space) + 1), "\(line)")
+                }
+            }
+        }
+        assertInputError(try Poster.run(["plan", prompt, "--model", model, "--legible-at", "8"]), ["--legible-at"])
+    }
+
     func testBadInputExitsTwo() throws {
         let dir = try TemporaryDirectory()
         let model = try makeModel(in: dir)

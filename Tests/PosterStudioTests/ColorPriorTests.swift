@@ -50,4 +50,35 @@ final class ColorPriorTests: XCTestCase {
     func testNoPriorWithoutANamedBackground() throws {
         XCTAssertNil(ColorPrior.image(prompt: "a poster of a beach at sunset that says 'Jazz Club'", mask: try mask()))
     }
+
+    func testReadsTheSynthesizersBackdropPhrases() throws {
+        let blue = try XCTUnwrap(PromptTextColors.rgb("dark blue")), purple = try XCTUnwrap(PromptTextColors.rgb("purple"))
+        let yellow = try XCTUnwrap(PromptTextColors.rgb("yellow")), orange = try XCTUnwrap(PromptTextColors.rgb("orange"))
+        XCTAssertEqual(ColorPrior.backdrop(in: "a dark blue poster with white text 'A'"), .flat(blue))
+        XCTAssertEqual(ColorPrior.backdrop(in: "a dark blue to purple gradient poster with white text 'A'"), .linearGradient(blue, purple))
+        XCTAssertEqual(ColorPrior.backdrop(in: "a yellow to orange radial gradient poster that says 'A'"), .radialGradient(yellow, orange))
+        XCTAssertNil(ColorPrior.backdrop(in: "a sunset to dusk gradient poster with white text 'A'"))
+        XCTAssertNil(ColorPrior.backdrop(in: "a gradient poster with white text 'A'"))
+        XCTAssertNil(ColorPrior.backdrop(in: "an orange gradient poster with white text 'A'"))
+    }
+
+    /// A linear gradient runs top to bottom from the first colour to the second, under the painted text.
+    func testLinearGradientBackdropRunsTopToBottom() throws {
+        let mask = try mask()
+        let image = try XCTUnwrap(ColorPrior.image(prompt: "a yellow to dark blue gradient poster with white bold text 'Jazz' and 'Club'", mask: mask))
+        let yellow = try XCTUnwrap(PromptTextColors.rgb("yellow")), blue = try XCTUnwrap(PromptTextColors.rgb("dark blue"))
+        func near(_ a: RGBColor, _ b: RGBColor) -> Bool {
+            abs(Int(a.red) - Int(b.red)) <= 3 && abs(Int(a.green) - Int(b.green)) <= 3 && abs(Int(a.blue) - Int(b.blue)) <= 3
+        }
+        XCTAssertTrue(near(image[250, 0], yellow), "top row \(image[250, 0])")
+        XCTAssertTrue(near(image[250, 255], blue), "bottom row \(image[250, 255])")
+        XCTAssertEqual(image[0, 100], image[250, 100], "one colour across a row")
+        // Blue falls monotonically from top to bottom as the ramp goes from yellow (blue 0-ish) to dark blue.
+        for y in 1..<256 { XCTAssertGreaterThanOrEqual(image[250, y].blue, image[250, y - 1].blue) }
+        // The glyphs stay white on the gradient.
+        var white = 0
+        for y in 0..<256 { for x in 0..<256 where mask.image[x, y] == 255 && image[x, y] == .white { white += 1 } }
+        XCTAssertGreaterThan(white, 100)
+    }
 }
+

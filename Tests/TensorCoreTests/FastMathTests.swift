@@ -42,4 +42,26 @@ final class FastMathTests: XCTestCase {
             XCTAssertEqual(Double(FastMath.erf(x)), Foundation.erf(Double(x)), accuracy: 4e-7, "erf(\(x))")
         }
     }
+
+    /// The attention kernel's base-2 exp over the softmax range (x <= 0): within 3e-7 of libm, and exactly 0
+    /// for masked (−∞) and very negative scores, so no denormal products reach the value product.
+    func testExp2NonPositiveMatchesLibm() {
+        var x: Float = -126
+        while x <= 0 {
+            let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 0.0123 }.map { Swift.min($0, 0) })
+            let result = FastMath.exp2NonPositive(lanes)
+            for lane in 0..<8 {
+                let expected = Foundation.exp2(Double(lanes[lane]))
+                XCTAssertEqual(Double(result[lane]), expected, accuracy: 3e-7 * expected, "exp2(\(lanes[lane]))")
+            }
+            x += 0.0917
+        }
+        let edge = FastMath.exp2NonPositive(SIMD8<Float>(-.infinity, -1000, -127, -126.6, 0, -1, -0.5, -126))
+        XCTAssertEqual(Array((0..<4).map { edge[$0] }), [0, 0, 0, 0])
+        XCTAssertEqual(edge[4], 1, accuracy: 2e-7)
+        XCTAssertEqual(edge[5], 0.5, accuracy: 1e-7)
+        XCTAssertEqual(Double(edge[6]), 0.5.squareRoot(), accuracy: 2e-7)
+        XCTAssertEqual(Double(edge[7]), Foundation.exp2(-126.0), accuracy: 3e-7 * Foundation.exp2(-126.0))
+    }
 }
+

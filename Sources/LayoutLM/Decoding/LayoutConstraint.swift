@@ -18,11 +18,25 @@ import PosterCore
 ///
 /// Given a remaining token budget, `allowedTokens(remainingTokens:)` also keeps
 /// only tokens after which the layout can still be finished within the budget.
+///
+/// Legibility (keywords only, `minimumCharacterWidth` > 0): a line's box is at
+/// least that many grid units wide per character of the shortest piece the
+/// line can hold (the next word of a split keyword, or the first word of an
+/// unused one; at most `widestRequiredBox`), and once a line holds as many
+/// characters as its width allows, it must end wherever it can (a keyword's end
+/// or one of its spaces). Where it cannot end (mid-word) it goes on, so the
+/// rule never blocks a layout. Why: the planner learnt small subtitle boxes
+/// from the synthetic posters and put whole words in them at a few pixels per
+/// letter, which no generated poster draws legibly.
 public struct LayoutConstraint: Sendable {
     public let keywords: [String]?
     public let maximumLines: Int
     public let minimumBoxWidth: Int
     public let minimumBoxHeight: Int
+    /// Grid units of box width per character (0: no legibility rule).
+    public let minimumCharacterWidth: Int
+    /// The widest box the legibility rule asks for (grid units): long words may still shrink below the rule.
+    public static let widestRequiredBox = 108
 
     /// The layout tokens accepted so far.
     public private(set) var tokens: [Int] = []
@@ -35,6 +49,8 @@ public struct LayoutConstraint: Sendable {
     var phase: Phase = .left
     var box: [Int] = []
     var lineBytes = 0
+    /// Characters (UTF-8 lead bytes) on the current line.
+    var lineCharacters = 0
     // Free text: the UTF-8 sequence in progress.
     var pendingContinuations = 0
     var scalarSoFar: UInt32 = 0
@@ -61,14 +77,19 @@ public struct LayoutConstraint: Sendable {
     ///   - maximumLines: the most lines a layout may have (>= 1).
     ///   - minimumBoxWidth, minimumBoxHeight: the smallest box, in grid units (1...128),
     ///     to leave room for the text.
+    ///   - minimumCharacterWidth: the legibility rule's grid units per character (0: off).
     public init(keywords: [String]?, maximumLines: Int = 8,
-                minimumBoxWidth: Int = 1, minimumBoxHeight: Int = 1) throws(LayoutConstraintError) {
+                minimumBoxWidth: Int = 1, minimumBoxHeight: Int = 1, minimumCharacterWidth: Int = 0) throws(LayoutConstraintError) {
         let keywords = (keywords?.isEmpty ?? true) ? nil : keywords
         try Self.validate(keywords: keywords ?? [], maximumLines: maximumLines)
         for (name, value) in [("minimumBoxWidth", minimumBoxWidth), ("minimumBoxHeight", minimumBoxHeight)]
             where !(1...GridBox.gridSize).contains(value) {
             throw LayoutConstraintError("\(name) \(value) is out of range: expected 1...\(GridBox.gridSize)")
         }
+        guard (0...GridBox.gridSize).contains(minimumCharacterWidth) else {
+            throw LayoutConstraintError("minimumCharacterWidth \(minimumCharacterWidth) is out of range: expected 0...\(GridBox.gridSize)")
+        }
+        self.minimumCharacterWidth = minimumCharacterWidth
         self.keywords = keywords
         self.maximumLines = maximumLines
         self.minimumBoxWidth = minimumBoxWidth
@@ -175,9 +196,9 @@ public struct LayoutConstraint: Sendable {
         let x = LayoutTokenizer.xOffset, y = LayoutTokenizer.yOffset, grid = GridBox.gridSize
         switch phase {
         case .complete: return []
-        case .left: return Array(x...(x + grid - minimumBoxWidth))
+        case .left: return Array(x...(x + grid - requiredWidth(hypotheses)))
         case .top: return Array(y...(y + grid - minimumBoxHeight))
-        case .right: return Array((x + box[0] + minimumBoxWidth)...(x + grid))
+        case .right: return Array((x + box[0] + requiredWidth(hypotheses))...(x + grid))
         case .bottom: return Array((y + box[1] + minimumBoxHeight)...(y + grid))
         case .text: break
         }
@@ -202,12 +223,44 @@ public struct LayoutConstraint: Sendable {
                     for k in keywordBytes.indices where h.used & (1 << UInt64(k)) == 0 { bytes.insert(keywordBytes[k][0]) }
                 }
             }
-            allowed += bytes.sorted().map(LayoutTokenizer.byteToken)
+            allowed += bytes.sorted().filter { !lineIsFull(before: $0) }.map(LayoutTokenizer.byteToken)
         }
         if lineBytes > 0 && pendingContinuations == 0, canStartLine() {
-            allowed += Array(x...(x + grid - minimumBoxWidth))
+            let required = keywordBytes.isEmpty ? minimumBoxWidth : requiredWidth(nextLineHypotheses())
+            allowed += Array(x...(x + grid - required))
         }
         return allowed
+    }
+
+    /// The narrowest box the next line may have: `minimumBoxWidth`, or with the
+    /// legibility rule the width its shortest possible piece needs.
+    func requiredWidth(_ readings: [Hypothesis]) -> Int {
+        guard minimumCharacterWidth > 0, !keywordBytes.isEmpty, !readings.isEmpty else { return minimumBoxWidth }
+        let shortest = readings.map { h -> Int in
+            if h.active >= 0 { return Self.pieceCharacters(keywordBytes[h.active], from: h.offset) }
+            return keywordBytes.indices.filter { h.used & (1 << UInt64($0)) == 0 }
+                .map { Self.pieceCharacters(keywordBytes[$0], from: 0) }.min() ?? 1
+        }.min() ?? 1
+        return max(minimumBoxWidth, min(Self.widestRequiredBox, shortest * minimumCharacterWidth))
+    }
+
+    /// Characters from `offset` up to the next space or the keyword's end: the shortest line that can start there.
+    static func pieceCharacters(_ word: [UInt8], from offset: Int) -> Int {
+        var count = 0
+        var i = offset
+        while i < word.count && word[i] != 0x20 {
+            if word[i] & 0xC0 != 0x80 { count += 1 }
+            i += 1
+        }
+        return max(1, count)
+    }
+
+    /// With the legibility rule: true when `byte` would start a character the
+    /// line's box has no width for while the line could end here instead.
+    func lineIsFull(before byte: UInt8) -> Bool {
+        guard minimumCharacterWidth > 0, !keywordBytes.isEmpty, box.count == 4, byte & 0xC0 != 0x80 else { return false }
+        guard (lineCharacters + 1) * minimumCharacterWidth > box[2] - box[0] else { return false }
+        return lineBytes > 0 && (canEnd() || canStartLine())
     }
 
     func canEnd() -> Bool {
@@ -278,7 +331,8 @@ public struct LayoutConstraint: Sendable {
             throw reject("the layout is already complete (after <eos>)")
         case .left:
             guard let x else { throw reject("expected [xN] (left)") }
-            guard x <= GridBox.gridSize - minimumBoxWidth else { throw reject("left leaves no room for a box at least \(minimumBoxWidth) wide") }
+            let required = requiredWidth(hypotheses)
+            guard x <= GridBox.gridSize - required else { throw reject("left leaves no room for a box at least \(required) wide") }
             linesStarted = 1
             box = [x]
             phase = .top
@@ -289,7 +343,8 @@ public struct LayoutConstraint: Sendable {
             phase = .right
         case .right:
             guard let x else { throw reject("expected [xN] (right)") }
-            guard x >= box[0] + minimumBoxWidth else { throw reject("right must be at least left [x\(box[0])] + \(minimumBoxWidth)") }
+            let required = requiredWidth(hypotheses)
+            guard x >= box[0] + required else { throw reject("right must be at least left [x\(box[0])] + \(required)") }
             box.append(x)
             phase = .bottom
         case .bottom:
@@ -298,6 +353,7 @@ public struct LayoutConstraint: Sendable {
             box.append(y)
             phase = .text
             lineBytes = 0
+            lineCharacters = 0
         case .text:
             if let byte = LayoutTokenizer.byte(of: token) {
                 try acceptByte(byte, reject: reject)
@@ -314,13 +370,16 @@ public struct LayoutConstraint: Sendable {
                 guard lineBytes > 0 else { throw reject("the line has no characters yet") }
                 guard pendingContinuations == 0 else { throw reject("a UTF-8 character is unfinished") }
                 guard linesStarted < maximumLines else { throw reject("at most \(maximumLines) lines") }
-                guard x <= GridBox.gridSize - minimumBoxWidth else { throw reject("left leaves no room for a box at least \(minimumBoxWidth) wide") }
                 if !keywordBytes.isEmpty {
                     let next = nextLineHypotheses()
                     guard !next.isEmpty else {
                         throw reject("the line cannot end here: it must end at a keyword's end or at a space inside one, and the remaining keywords must fit in \(maximumLines) lines")
                     }
+                    let required = requiredWidth(next)
+                    guard x <= GridBox.gridSize - required else { throw reject("left leaves no room for a box at least \(required) wide") }
                     hypotheses = next
+                } else {
+                    guard x <= GridBox.gridSize - minimumBoxWidth else { throw reject("left leaves no room for a box at least \(minimumBoxWidth) wide") }
                 }
                 linesStarted += 1
                 box = [x]
@@ -334,6 +393,9 @@ public struct LayoutConstraint: Sendable {
     }
 
     private mutating func acceptByte(_ byte: UInt8, reject: (String) -> LayoutConstraintError) throws(LayoutConstraintError) {
+        if lineIsFull(before: byte) {
+            throw reject("the line's box is full: \(lineCharacters) characters at \(minimumCharacterWidth) grid units each; the line must end here")
+        }
         if keywordBytes.isEmpty {
             if pendingContinuations > 0 {
                 guard continuationAllowed(byte) else { throw reject("not a valid UTF-8 continuation here") }
@@ -378,6 +440,7 @@ public struct LayoutConstraint: Sendable {
             hypotheses = ordered
         }
         lineBytes += 1
+        if byte & 0xC0 != 0x80 { lineCharacters += 1 }
     }
 
     private func missingDescription() -> String {

@@ -152,50 +152,12 @@ struct SynthCanvas {
 
     /// Colour from `a` to `b` along direction `angle` (radians, 0 = left to right).
     mutating func linearGradient(from a: RGBColor, to b: RGBColor, angle: Double) {
-        let n = size, dx = cos(angle), dy = sin(angle)
-        // Project every pixel on the direction, normalised to 0...1 over the square.
-        let corners = [(0.0, 0.0), (Double(n), 0.0), (0.0, Double(n)), (Double(n), Double(n))].map { $0.0 * dx + $0.1 * dy }
-        let low = corners.min()!, span = max(corners.max()! - low, 1)
-        let ramp = Self.ramp(a, b)
-        image.pixels.withUnsafeMutableBufferPointer { p in
-            for y in 0..<n {
-                for x in 0..<n {
-                    let t = ((Double(x) + 0.5) * dx + (Double(y) + 0.5) * dy - low) / span
-                    let k = max(0, min(255, Int(t * 255)))
-                    let i = (y * n + x) * 3
-                    p[i] = ramp[3 * k]; p[i + 1] = ramp[3 * k + 1]; p[i + 2] = ramp[3 * k + 2]
-                }
-            }
-        }
+        image = .linearGradient(width: size, height: size, from: a, to: b, angle: angle)
     }
 
     /// `centre` at (cx, cy) (fractions of the side) fading to `edge` at `radius` sides.
     mutating func radialGradient(centre a: RGBColor, edge b: RGBColor, cx: Double, cy: Double, radius: Double) {
-        let n = size, scale = 1 / (radius * Double(n))
-        let ramp = Self.ramp(a, b)
-        image.pixels.withUnsafeMutableBufferPointer { p in
-            for y in 0..<n {
-                for x in 0..<n {
-                    let ddx = Double(x) + 0.5 - cx * Double(n), ddy = Double(y) + 0.5 - cy * Double(n)
-                    let t = (ddx * ddx + ddy * ddy).squareRoot() * scale
-                    let k = max(0, min(255, Int(t * 255)))
-                    let i = (y * n + x) * 3
-                    p[i] = ramp[3 * k]; p[i + 1] = ramp[3 * k + 1]; p[i + 2] = ramp[3 * k + 2]
-                }
-            }
-        }
-    }
-
-    /// 256 colours from a to b, interleaved RGB.
-    private static func ramp(_ a: RGBColor, _ b: RGBColor) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 768)
-        for k in 0..<256 {
-            let t = Double(k) / 255
-            for (c, (u, v)) in [(a.red, b.red), (a.green, b.green), (a.blue, b.blue)].enumerated() {
-                out[3 * k + c] = UInt8((Double(u) + (Double(v) - Double(u)) * t).rounded())
-            }
-        }
-        return out
+        image = .radialGradient(width: size, height: size, centre: a, edge: b, cx: cx, cy: cy, radius: radius)
     }
 
     /// Blends `color` into pixel i at coverage `alpha` (0...1).
