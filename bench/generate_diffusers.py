@@ -4,14 +4,15 @@ GlyphPoster pipeline folder, run by diffusers/transformers (torch CPU, 2 threads
     python3 bench/generate_diffusers.py [--model models/glyphcontrol] [--runs 3]
 
 Times what `poster bench generate` calls denoise (prompt encoding, 20 x (ControlNet +
-UNet on the batch of 2 that guidance needs), DDIM steps) and prints the median and
+UNet on the batch of 2 that guidance needs), the folder's scheduler steps) and prints the median and
 the ratio to GlyphPoster when given `--ours SECONDS` (ratio > 1: GlyphPoster faster).
 The layout planner and mask rendering are not in diffusers; the mask is a white box.
 """
 import argparse, json, time, statistics
 import torch
 import torch.nn.functional as F
-from diffusers import UNet2DConditionModel, ControlNetModel, DDIMScheduler
+import diffusers
+from diffusers import UNet2DConditionModel, ControlNetModel
 from transformers import CLIPTextModel, CLIPTokenizer
 
 p = argparse.ArgumentParser()
@@ -29,7 +30,9 @@ unet = UNet2DConditionModel.from_pretrained(m, subfolder="unet", dtype=torch.flo
 cn = ControlNetModel.from_pretrained(m, subfolder="controlnet", dtype=torch.float32).eval()
 te = CLIPTextModel.from_pretrained(m, subfolder="text_encoder", dtype=torch.float32).eval()
 tok = CLIPTokenizer.from_pretrained(m, subfolder="tokenizer")
-sch = DDIMScheduler.from_pretrained(m, subfolder="scheduler")
+# The scheduler class the folder names (DPM-Solver++ 2M for the shipped model), as poster bench generate uses it.
+sch_class = json.load(open(f"{m}/scheduler/scheduler_config.json")).get("_class_name", "DDIMScheduler")
+sch = getattr(diffusers, sch_class).from_pretrained(m, subfolder="scheduler")
 prompt = "a dark blue poster with yellow circles and white bold text 'Open Late'"
 mask = torch.zeros(1, 1, size, size); mask[..., size // 3: size // 2, size // 8: size * 7 // 8] = 1
 # A colour-hint ControlNet (conditioning_channels 4) reads the mask, then the same glyphs painted white.
@@ -55,6 +58,6 @@ times = []
 for i in range(a.runs):
     t0 = time.perf_counter(); run(i + 1); times.append(time.perf_counter() - t0)
 med = statistics.median(times)
-print(f"diffusers {size}x{size}, {a.steps} steps, guidance, {a.threads} threads: denoise {med:.2f} s (median of {a.runs})")
+print(f"diffusers {size}x{size}, {a.steps} {sch_class} steps, guidance, {a.threads} threads: denoise {med:.2f} s (median of {a.runs})")
 if a.ours:
     print(f"ratio diffusers / GlyphPoster: {med / a.ours:.2f}")

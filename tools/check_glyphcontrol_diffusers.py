@@ -13,7 +13,7 @@ GlyphPoster computes on the same inputs:
      the text states from b, a glyph mask with a white rectangle) matches
      `poster debug denoise`: relative error ||ours - diffusers|| / ||diffusers||
      at most --tolerance;
-  d. scheduler/ loads into DDIMScheduler with the folder's prediction_type; a
+  d. scheduler/ loads into the class model_index.json names (one GlyphPoster implements) with the folder's prediction_type; a
      folder with trained_betas (a shifted cosine schedule) samples with them,
      and they are squaredcos_cap_v2 with every SNR divided by one constant.
 
@@ -266,7 +266,12 @@ def main():
         scheduler = scheduler_class.from_pretrained(args.model, subfolder="scheduler")
         scheduler.set_timesteps(int(settings.get("steps", 20)))
         same = scheduler.config.prediction_type == written.get("prediction_type", "epsilon")
-        check("scheduler", same and isinstance(scheduler, DDIMScheduler),
+        with open(os.path.join(args.model, "model_index.json")) as f:
+            indexed = json.load(f).get("scheduler", [None, "DDIMScheduler"])[1]
+        # The class model_index.json names, and one GlyphPoster implements (DDIM, DPM-Solver++ 2M, Euler, DDPM).
+        supported = ("DDIMScheduler", "DPMSolverMultistepScheduler", "EulerDiscreteScheduler", "DDPMScheduler")
+        same = same and type(scheduler).__name__ == indexed and indexed in supported
+        check("scheduler", same,
               f"{type(scheduler).__name__}, prediction_type {scheduler.config.prediction_type} (file: {written.get('prediction_type')}), "
               f"{len(scheduler.timesteps)} steps {scheduler.timesteps[:3].tolist()}...{scheduler.timesteps[-1].item()}")
     except Exception as error:  # noqa: BLE001

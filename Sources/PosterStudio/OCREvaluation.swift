@@ -18,7 +18,7 @@ public struct OCREvaluation {
     public var seeds = 4
     public var upscale = 4
     /// Sampling settings every poster uses (prompt and seed are the evaluation's):
-    /// steps, guidance, control scale, scheduler, colour prior; nil fields are the model's defaults.
+    /// steps, guidance, control scale, scheduler, negative prompt, colour prior; nil fields are the model's defaults.
     public var sampling = PosterRequest(prompt: "")
     public var colorPrior: Double { sampling.colorPrior }
 
@@ -58,6 +58,7 @@ public struct OCREvaluation {
         public var guidance: Float?
         public var controlScale: Float
         public var scheduler: String?
+        public var negativePrompt: String
         public var mario: MARIOEval.Summary
         public var lineAccuracy: Double
         public var lineNED: Double
@@ -134,7 +135,7 @@ public struct OCREvaluation {
         }
         let report = Report(model: generator.modelDirectory.path, prompts: prompts.count, seedsPerPrompt: seeds, colorPrior: colorPrior,
                             steps: sampling.steps, guidance: sampling.guidance, controlScale: sampling.controlScale,
-                            scheduler: sampling.scheduler,
+                            scheduler: sampling.scheduler, negativePrompt: sampling.negativePrompt,
                             mario: MARIOEval.summarize(results.map(\.mario)),
                             lineAccuracy: Self.lineAccuracy(results.flatMap(\.lines)), lineNED: Self.lineNED(results.flatMap(\.lines)),
                             flatMario: MARIOEval.summarize(results.filter { $0.seed == 0 }.map(\.flatMario)),

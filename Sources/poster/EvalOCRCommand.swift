@@ -22,6 +22,7 @@ struct EvalOCR: ParsableCommand {
     @Option(help: "Classifier-free guidance scale (default: the model's).") var guidance: Float?
     @Option(help: "ControlNet conditioning scale.") var controlScale: Float = 1
     @Option(help: "ddim, dpm++ or euler (default: the model's scheduler).") var scheduler: SchedulerName?
+    @Option(help: "Negative prompt for every poster.") var negative = ""
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func validate() throws {
@@ -45,6 +46,7 @@ struct EvalOCR: ParsableCommand {
             evaluation.sampling.guidance = guidance
             evaluation.sampling.controlScale = controlScale
             evaluation.sampling.scheduler = scheduler?.className
+            evaluation.sampling.negativePrompt = negative
             let report = try evaluation.run(prompts: list, generator: generator, size: size ?? generator.defaultSize, out: folder,
                                             progress: progress)
             progress.finish()

@@ -60,7 +60,8 @@ final class EvalOCRCommandTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let prompt = "a yellow poster with black bold text 'OPEN'"
         let prompts = try dir.write(prompt + "\n", to: "prompts.txt")
-        let settings = ["--size", "128", "--steps", "3", "--guidance", "2", "--scheduler", "euler", "--control-scale", "0.5", "--color-prior", "0.7"]
+        let settings = ["--size", "128", "--steps", "3", "--guidance", "2", "--scheduler", "euler", "--control-scale", "0.5", "--color-prior", "0.7",
+                        "--negative", "circles"]
         assertSuccess(try Poster.run(["eval", "ocr", prompts, "--model", model, "--seeds", "1", "--out", dir.path("eval")] + settings))
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("eval/report.json"))) as? [String: Any])
         XCTAssertEqual(report["guidance"] as? Double, 2)
@@ -68,6 +69,7 @@ final class EvalOCRCommandTests: XCTestCase {
         XCTAssertEqual(report["scheduler"] as? String, "EulerDiscreteScheduler")
         XCTAssertEqual(report["steps"] as? Int, 3)
         XCTAssertEqual(report["colorPrior"] as? Double, 0.7)
+        XCTAssertEqual(report["negativePrompt"] as? String, "circles")
         assertSuccess(try Poster.run(["generate", prompt, "--model", model, "--seed", "0", "--out", dir.path("direct.png")] + settings))
         let evaluated = try PNGCodec.readRGB(from: dir.path("eval/images/001-0.png")), direct = try PNGCodec.readRGB(from: dir.path("direct.png"))
         XCTAssertEqual(evaluated.pixels, direct.pixels)
