@@ -35,7 +35,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Output: tokens, td2 (TextDiffuser-2 planner lines), encoder, or json (as poster layout --json).")
     var format: PlanFormat = .tokens
 
-    @Option(help: "Plan as poster generate does for a poster of this many pixels a side: lines at least 16 px high and 12 px per character.")
+    @Option(help: "Plan as poster generate does for a poster of this many pixels a side: lines at least 24 px high and 12 px per character.")
     var legibleAt: Int?
 
     @Option(help: "Write the layout preview PNG here.")

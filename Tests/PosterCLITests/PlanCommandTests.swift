@@ -37,7 +37,7 @@ final class PlanCommandTests: XCTestCase {
         XCTAssertEqual(lines.joined(separator: " ").split(separator: " ").sorted(), ["1990", "OPEN", "Since"])
     }
 
-    /// --legible-at 256: 16 px lines (8 grid units) and 12 px (6 units) per character; a line only takes a space
+    /// --legible-at 256: 24 px lines (12 grid units) and 12 px (6 units) per character; a line only takes a space
     /// (and goes on to the next word) while its box has room for it, whatever the random weights prefer.
     func testLegibleAtKeepsLinesLargeEnough() throws {
         let dir = try TemporaryDirectory()
@@ -48,7 +48,7 @@ final class PlanCommandTests: XCTestCase {
             assertSuccess(result)
             let layout = try Layout.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
             for line in layout.lines {
-                XCTAssertGreaterThanOrEqual(line.box.height, 8, "\(line)")
+                XCTAssertGreaterThanOrEqual(line.box.height, 12, "\(line)")
                 XCTAssertGreaterThanOrEqual(line.box.width, 12, "\(line): at least the shortest word, 'Up'")
                 if let space = line.text.lastIndex(of: " ") {
                     XCTAssertGreaterThanOrEqual(line.box.width, 6 * (line.text.distance(from: line.text.startIndex, to: space) + 1), "\(line)")

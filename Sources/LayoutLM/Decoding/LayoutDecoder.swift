@@ -44,11 +44,12 @@ public struct LayoutDecodingOptions: Sendable, Hashable {
 
 extension LayoutDecodingOptions {
     /// The smallest line height and width per character worth planning for a
-    /// generated poster. Measured on the default models' held-out prompts
-    /// (models/glyphcontrol/MODEL_CARD.md): every planned line under 9 px per
-    /// character or 12 px high was misread on all seeds; lines from 14 px per
-    /// character up mostly read.
-    public static let legibleLinePixels = 16
+    /// generated poster (models/glyphcontrol/MODEL_CARD.md, "Sampling
+    /// defaults"): on the held-out prompts every planned line under 9 px per
+    /// character or 12 px high was misread on all seeds, lines from 14 px per
+    /// character up mostly read; on the dev prompts, raising the height from 16
+    /// to 24 px made the 18 px lines ('Friday', 'Open Daily') read.
+    public static let legibleLinePixels = 24
     public static let legibleCharacterPixels = 12
 
     /// Plans lines at least `linePixels` high and `characterPixels` wide per
