@@ -203,9 +203,12 @@ public struct LayoutConstraint: Sendable {
         case .text: break
         }
         var allowed: [Int] = []
-        if lineBytes > 0 && pendingContinuations == 0 {
-            if canEnd() { allowed.append(LayoutTokenizer.eosID) }
-        }
+        let atCharacterEnd = lineBytes > 0 && pendingContinuations == 0
+        let canEndLayout = atCharacterEnd && canEnd()
+        // Readings that can go on to a new line here (computed once: the new-line tokens and the legibility rule both need them).
+        let nextLines = atCharacterEnd && linesStarted < maximumLines && !keywordBytes.isEmpty ? nextLineHypotheses() : []
+        let canStartNewLine = atCharacterEnd && linesStarted < maximumLines && (keywordBytes.isEmpty || !nextLines.isEmpty)
+        if canEndLayout { allowed.append(LayoutTokenizer.eosID) }
         if keywordBytes.isEmpty {
             if pendingContinuations > 0 {
                 for b in nextContinuation where continuationAllowed(b) { allowed.append(LayoutTokenizer.byteToken(b)) }
@@ -223,10 +226,11 @@ public struct LayoutConstraint: Sendable {
                     for k in keywordBytes.indices where h.used & (1 << UInt64(k)) == 0 { bytes.insert(keywordBytes[k][0]) }
                 }
             }
-            allowed += bytes.sorted().filter { !lineIsFull(before: $0) }.map(LayoutTokenizer.byteToken)
+            let canBreak = canEndLayout || canStartNewLine
+            allowed += bytes.sorted().filter { !lineIsFull(before: $0, canBreak: canBreak) }.map(LayoutTokenizer.byteToken)
         }
-        if lineBytes > 0 && pendingContinuations == 0, canStartLine() {
-            let required = keywordBytes.isEmpty ? minimumBoxWidth : requiredWidth(nextLineHypotheses())
+        if canStartNewLine {
+            let required = keywordBytes.isEmpty ? minimumBoxWidth : requiredWidth(nextLines)
             allowed += Array(x...(x + grid - required))
         }
         return allowed
@@ -256,11 +260,12 @@ public struct LayoutConstraint: Sendable {
     }
 
     /// With the legibility rule: true when `byte` would start a character the
-    /// line's box has no width for while the line could end here instead.
-    func lineIsFull(before byte: UInt8) -> Bool {
+    /// line's box has no width for while the line could end here instead
+    /// (`canBreak`, when the caller already knows it).
+    func lineIsFull(before byte: UInt8, canBreak: Bool? = nil) -> Bool {
         guard minimumCharacterWidth > 0, !keywordBytes.isEmpty, box.count == 4, byte & 0xC0 != 0x80 else { return false }
         guard (lineCharacters + 1) * minimumCharacterWidth > box[2] - box[0] else { return false }
-        return lineBytes > 0 && (canEnd() || canStartLine())
+        return lineBytes > 0 && (canBreak ?? (canEnd() || canStartLine()))
     }
 
     func canEnd() -> Bool {
