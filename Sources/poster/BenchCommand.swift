@@ -90,13 +90,13 @@ struct OpsBench: ParsableCommand {
     func run() throws {
         let rows = OpsBenchmark.run(minimumSeconds: seconds, filter: only)
         let peak = rows.first?.gflops ?? 0
-        let coreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"
+        let coreType = BLASCore.userCoreType
         if json {
             let items = rows.map { "{\"name\":\(LayoutJSONCodec.quoted($0.name)),\"seconds\":\(String(format: "%.6f", $0.seconds)),\"gflops\":\(String(format: "%.2f", $0.gflops))}" }
-            print("{\"bench\":\"ops\",\"threads\":\(ProcessInfo.processInfo.activeProcessorCount),\"openblas_coretype\":\(LayoutJSONCodec.quoted(coreType)),\"rows\":[\(items.joined(separator: ","))]}")
+            print("{\"bench\":\"ops\",\"threads\":\(ProcessInfo.processInfo.activeProcessorCount),\"openblas_coretype\":\(LayoutJSONCodec.quoted(coreType)),\"openblas_core\":\(LayoutJSONCodec.quoted(BLASCore.name)),\"rows\":[\(items.joined(separator: ","))]}")
             return
         }
-        print("ops on \(ProcessInfo.processInfo.activeProcessorCount) threads, OPENBLAS_CORETYPE=\(coreType)")
+        print("ops on \(ProcessInfo.processInfo.activeProcessorCount) threads, \(BLASCore.summary)")
         for row in rows {
             let rate = row.flops > 0 ? String(format: "%8.1f GFLOP/s  %5.1f%% of sgemm", row.gflops, 100 * row.gflops / peak) : ""
             print(String(format: "  %-34@ %10.3f ms  %@", row.name as NSString, row.seconds * 1000, rate))

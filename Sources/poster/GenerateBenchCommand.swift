@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PosterStudio
+import TensorCore
 
 /// `poster bench generate`: where the time of one poster goes.
 struct GenerateBench: ParsableCommand {
@@ -41,7 +42,7 @@ struct GenerateBench: ParsableCommand {
                 print(String(format: "{\"bench\":\"generate\",\"size\":%d,\"steps\":%d,\"threads\":%d,\"plan\":%.4f,\"render\":%.4f,\"denoise\":%.4f,\"decode\":%.4f,\"total\":%.4f}",
                              request.size, steps, threads, plan, render, denoise, decode, total))
             } else {
-                print("prompt to poster, \(request.size)x\(request.size), \(steps) steps, guidance on, \(threads) threads (median of \(all.count))")
+                print("prompt to poster, \(request.size)x\(request.size), \(steps) steps, guidance on, \(threads) threads, \(BLASCore.summary) (median of \(all.count))")
                 print(String(format: "  plan %.3f s   render %.4f s   denoise %.2f s   decode %.4f s   total %.2f s", plan, render, denoise, decode, total))
             }
         } catch { throw InputError(error) }

@@ -15,6 +15,8 @@ struct Poster: ParsableCommand {
     /// Bad input of any kind (arguments, files, layouts) exits with status 2
     /// and one clear message; help and version exit 0.
     static func main() {
+        // OpenBLAS may have fallen back to a generic kernel on a processor newer than it (4-8x slower sgemm).
+        BLASCore.reexecutingForBestKernel()
         HeapRetention.enable()
         do {
             var command = try parseAsRoot()
