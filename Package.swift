@@ -1,12 +1,26 @@
 // swift-tools-version:6.0
 // GlyphPoster: prompt -> layout LLM -> glyph mask -> glyph ControlNet -> poster, on a plain Linux CPU.
+import Foundation
 import PackageDescription
 
+/// The build machine's AVX-512 (F, CD, BW, DQ, VL: SkylakeX's set), read from
+/// /proc/cpuinfo. Like llama.cpp's native builds, a release build then uses it:
+/// the attention kernel's 12x32 tile of 512-bit registers instead of 6x16 of
+/// 256-bit ones. `GLYPHPOSTER_TARGET_CPU=haswell` builds for any AVX2 machine.
+let avx512: Bool = {
+    if let cpu = ProcessInfo.processInfo.environment["GLYPHPOSTER_TARGET_CPU"] { return cpu == "skylake-avx512" }
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+    let present = Set(flags.split(separator: " ").map(String.init))
+    return ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(present.contains)
+}()
+
 /// Release builds set a target CPU so Swift loops vectorise (REFERENCE 9);
-/// exclusivity checks are dropped from hot loops in release only.
+/// exclusivity checks are dropped from hot loops in release only. The
+/// AVX-512 kernel shapes are compiled in debug builds too, so the tests check them.
 let optimised: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "haswell", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-]
+    .unsafeFlags(["-target-cpu", avx512 ? "skylake-avx512" : "haswell", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+] + (avx512 ? [.define("GLYPHPOSTER_AVX512")] : [])
 
 let package = Package(
     name: "GlyphPoster",

@@ -9,9 +9,16 @@ import Foundation
 /// (sgemm's beta pass), packing it for the second product and streaming it
 /// through L2; here six query rows' scores stay in L1. Keys and values are
 /// packed once per head into 16-wide zero-padded panels.
+/// Built for AVX-512 (`GLYPHPOSTER_AVX512`, Package.swift), the tile is 12x32 on
+/// 32 512-bit registers, the shape of BLIS's SkylakeX kernel.
 enum FusedAttentionKernel {
+    #if GLYPHPOSTER_AVX512
+    static let tileRows = 12
+    static let tileColumns = 32
+    #else
     static let tileRows = 6
     static let tileColumns = 16
+    #endif
     /// Query rows whose output accumulators stay in cache while a key block streams past (a multiple of `tileRows`).
     static let queryBlock = 96
     /// Keys per block of the online softmax (a multiple of `tileColumns`).
@@ -145,7 +152,7 @@ enum FusedAttentionKernel {
         return correction
     }
 
-    /// Keys as panels of 16: panel[key / 16][p][key % 16], missing keys zero, so a score tile is one microkernel call.
+    /// Keys as panels of `tileColumns`: panel[key / 16][p][key % 16] (for 16), missing keys zero, so a score tile is one microkernel call.
     static func packKeys(_ k: UnsafePointer<Float>, into kp: UnsafeMutablePointer<Float>, keys lk: Int, depth d: Int) {
         let lkPad = padded(lk)
         for panel in stride(from: 0, to: lkPad, by: tileColumns) {
@@ -162,7 +169,7 @@ enum FusedAttentionKernel {
         }
     }
 
-    /// Values as panels of 16 columns: panel[column / 16][key][column % 16], missing columns zero.
+    /// Values as panels of `tileColumns` columns: panel[column / 16][key][column % 16] (for 16), missing columns zero.
     static func packValues(_ v: UnsafePointer<Float>, into vp: UnsafeMutablePointer<Float>, keys lk: Int, valueDepth dv: Int) {
         for column in stride(from: 0, to: padded(dv), by: tileColumns) {
             let base = vp + column * lk
@@ -175,6 +182,53 @@ enum FusedAttentionKernel {
         }
     }
 
+    #if GLYPHPOSTER_AVX512
+    /// c[12, 32] (+)= a[12, depth] · b[depth, 32]: a row-major with stride `lda`, b a packed panel (32 floats a row).
+    /// Twenty-four 16-float accumulators, two panel loads and broadcasts folded into the FMAs: 27 of AVX-512's 32 registers.
+    @inline(__always)
+    static func microkernel(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, depth: Int,
+                            _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        typealias V = SIMD16<Float>
+        func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+        var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
+        var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
+        if accumulate {
+            c00 = load(c); c01 = load(c + 16); c10 = load(c + ldc); c11 = load(c + ldc + 16)
+            c20 = load(c + 2 * ldc); c21 = load(c + 2 * ldc + 16); c30 = load(c + 3 * ldc); c31 = load(c + 3 * ldc + 16)
+            c40 = load(c + 4 * ldc); c41 = load(c + 4 * ldc + 16); c50 = load(c + 5 * ldc); c51 = load(c + 5 * ldc + 16)
+            c60 = load(c + 6 * ldc); c61 = load(c + 6 * ldc + 16); c70 = load(c + 7 * ldc); c71 = load(c + 7 * ldc + 16)
+            c80 = load(c + 8 * ldc); c81 = load(c + 8 * ldc + 16); c90 = load(c + 9 * ldc); c91 = load(c + 9 * ldc + 16)
+            ca0 = load(c + 10 * ldc); ca1 = load(c + 10 * ldc + 16); cb0 = load(c + 11 * ldc); cb1 = load(c + 11 * ldc + 16)
+        }
+        let a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda
+        let a6 = a + 6 * lda, a7 = a + 7 * lda, a8 = a + 8 * lda, a9 = a + 9 * lda, aa = a + 10 * lda, ab = a + 11 * lda
+        var panel = b
+        for p in 0..<depth {
+            let b0 = load(panel), b1 = load(panel + 16)
+            var s = V(repeating: a[p]); c00.addProduct(s, b0); c01.addProduct(s, b1)
+            s = V(repeating: a1[p]); c10.addProduct(s, b0); c11.addProduct(s, b1)
+            s = V(repeating: a2[p]); c20.addProduct(s, b0); c21.addProduct(s, b1)
+            s = V(repeating: a3[p]); c30.addProduct(s, b0); c31.addProduct(s, b1)
+            s = V(repeating: a4[p]); c40.addProduct(s, b0); c41.addProduct(s, b1)
+            s = V(repeating: a5[p]); c50.addProduct(s, b0); c51.addProduct(s, b1)
+            s = V(repeating: a6[p]); c60.addProduct(s, b0); c61.addProduct(s, b1)
+            s = V(repeating: a7[p]); c70.addProduct(s, b0); c71.addProduct(s, b1)
+            s = V(repeating: a8[p]); c80.addProduct(s, b0); c81.addProduct(s, b1)
+            s = V(repeating: a9[p]); c90.addProduct(s, b0); c91.addProduct(s, b1)
+            s = V(repeating: aa[p]); ca0.addProduct(s, b0); ca1.addProduct(s, b1)
+            s = V(repeating: ab[p]); cb0.addProduct(s, b0); cb1.addProduct(s, b1)
+            panel += tileColumns
+        }
+        func store(_ row: Int, _ x: V, _ y: V) {
+            UnsafeMutableRawPointer(c + row * ldc).storeBytes(of: x, as: V.self)
+            UnsafeMutableRawPointer(c + row * ldc + 16).storeBytes(of: y, as: V.self)
+        }
+        store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
+        store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
+        store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
+    }
+    #else
     /// c[6, 16] (+)= a[6, depth] · b[depth, 16]: a row-major with stride `lda`, b a packed panel (16 floats a row).
     /// Twelve 8-float accumulators, two panel loads and one broadcast: the 15 AVX2 registers BLIS's kernel uses.
     @inline(__always)
@@ -212,4 +266,5 @@ enum FusedAttentionKernel {
         store(0, c00, c01); store(1, c10, c11); store(2, c20, c21)
         store(3, c30, c31); store(4, c40, c41); store(5, c50, c51)
     }
+    #endif
 }

@@ -93,7 +93,7 @@ final class OpsAgainstPyTorchTests: XCTestCase {
     func testAttentionBlocksGiveTheSameResultAsOneBlock() throws {
         // More queries than one block (and than the backward's query block) and more keys than one key
         // block (the last one partial), then Lq == Lk, where causal query blocks skip whole key blocks;
-        // head sizes that are no multiple of the 16-wide panels and query counts no multiple of the 6-row
+        // head sizes that are no multiple of the 16- or 32-wide panels and query counts no multiple of the 6- or 12-row
         // tiles: the fused kernel's loops, online softmax, padding and causal offset, and the backward's
         // query blocks must match a direct computation.
         var random = TensorRandom(seed: 5)
