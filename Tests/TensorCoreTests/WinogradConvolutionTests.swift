@@ -68,14 +68,15 @@ final class WinogradConvolutionTests: XCTestCase {
     }
 
     /// Cached kernel transforms: a hit gives the same output as a fresh
-    /// transform, other weights get their own, and old entries go at capacity.
+    /// transform, other weights get their own; at capacity what is cached
+    /// stays while it is in use, and stale entries make room.
     func testWeightCacheReusesOnlyTheSameWeights() {
         var random = TensorRandom(seed: 13)
         let (c, o, h, w) = (16, 16, 8, 32)
         let x = random.normal(shape: [1, c, h, w])
         let first = random.normal(shape: [o, c, 3, 3], std: 0.2).scalars, second = random.normal(shape: [o, c, 3, 3], std: 0.2).scalars
         let fresh = [first, second].map { WinogradConvolution.convolve(x.scalars, shape: x.shape, weight: $0, outputs: o) }
-        let cache = WinogradWeightCache(capacity: 36 * o * c * 3 / 2)
+        let cache = WinogradWeightCache(capacity: 36 * o * c * 3 / 2, staleAfter: 4)
         var made = 0
         let geometry = WinogradConvolution(n: 1, c: c, h: h, w: w, o: o)
         func transform(_ weight: [Float]) -> [Float] {
@@ -88,12 +89,21 @@ final class WinogradConvolutionTests: XCTestCase {
         XCTAssertEqual(made, 1, "the second call is a hit")
         XCTAssertEqual(u1, again)
         XCTAssertEqual(cache.storedFloats, 36 * o * c)
-        let u2 = transform(second)
-        XCTAssertEqual(made, 2, "other weights are transformed")
-        XCTAssertNotEqual(u1, u2)
-        XCTAssertEqual(cache.storedFloats, 36 * o * c, "room for one: the older entry went")
+        // A loop over both weights needs more than the capacity: the first stays cached, the second is made each time.
+        for _ in 0..<2 {
+            let u2 = transform(second)
+            XCTAssertNotEqual(u1, u2)
+            XCTAssertEqual(transform(first), u1)
+        }
+        XCTAssertEqual(made, 3, "the first weights hit on every pass, the second are transformed each pass")
+        XCTAssertEqual(cache.storedFloats, 36 * o * c, "room for one")
+        // Once the first weights go unused for more than staleAfter lookups, the second take their place.
+        for _ in 0..<5 { _ = transform(second) }
+        XCTAssertEqual(made, 8, "cached on the lookup after the first weights went stale")
+        _ = transform(second)
+        XCTAssertEqual(made, 8, "now a hit")
         _ = transform(first)
-        XCTAssertEqual(made, 3, "the evicted weights are transformed again")
+        XCTAssertEqual(made, 9, "the stale weights were evicted")
         // The shared cache through conv2d (no gradient wanted) gives what a fresh transform gives, twice.
         let weight = Tensor(shape: [o, c, 3, 3], scalars: first)
         for _ in 0..<2 { XCTAssertEqual(x.conv2d(weight: weight, padding: 1).scalars, fresh[0]) }
