@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 import XCTest
 
 /// What one run of the `poster` binary did.
@@ -62,9 +63,18 @@ enum Poster {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// This process's environment with OpenBLAS held to the kernel this process runs: `poster` would otherwise
+    /// pick a better one than a generic fallback (`BLASCore`), and its numbers would differ from the library's
+    /// in this process in the last bits.
+    static let sameKernelEnvironment: [String: String] = {
+        var environment = ProcessInfo.processInfo.environment
+        if environment["OPENBLAS_CORETYPE"] == nil { environment["OPENBLAS_CORETYPE"] = BLASCore.name }
+        return environment
+    }()
+
     /// Runs `poster` with `arguments`, feeding `stdin` (or an empty standard input),
     /// in `directory` (default: the repository root, where `fonts/` is found), with
-    /// `environment` (default: this process's).
+    /// `environment` (default: this process's, with `sameKernelEnvironment`'s OpenBLAS kernel).
     static func run(_ arguments: [String], stdin: String? = nil, stdinData: Data? = nil,
                     in directory: URL? = nil, environment: [String: String]? = nil,
                     file: StaticString = #filePath, line: UInt = #line) throws -> PosterResult {
@@ -80,7 +90,7 @@ enum Poster {
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = directory ?? repositoryRoot
-        if let environment { process.environment = environment }
+        process.environment = environment ?? sameKernelEnvironment
 
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
