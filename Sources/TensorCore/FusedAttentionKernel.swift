@@ -8,7 +8,7 @@ import Foundation
 /// OpenBLAS's kernel a third of the time went to zeroing the scores matrix
 /// (sgemm's beta pass), packing it for the second product and streaming it
 /// through L2; here six query rows' scores stay in L1. Keys and values are
-/// packed once per head into 16-wide zero-padded panels.
+/// packed once per head into `tileColumns`-wide zero-padded panels.
 /// Built for AVX-512 (`GLYPHPOSTER_AVX512`, Package.swift), the tile is 12x32 on
 /// 32 512-bit registers, the shape of BLIS's SkylakeX kernel.
 enum FusedAttentionKernel {
@@ -152,7 +152,7 @@ enum FusedAttentionKernel {
         return correction
     }
 
-    /// Keys as panels of `tileColumns`: panel[key / 16][p][key % 16] (for 16), missing keys zero, so a score tile is one microkernel call.
+    /// Keys as panels of T = `tileColumns`: panel[key / T][p][key % T], missing keys zero, so a score tile is one microkernel call.
     static func packKeys(_ k: UnsafePointer<Float>, into kp: UnsafeMutablePointer<Float>, keys lk: Int, depth d: Int) {
         let lkPad = padded(lk)
         for panel in stride(from: 0, to: lkPad, by: tileColumns) {
@@ -169,7 +169,7 @@ enum FusedAttentionKernel {
         }
     }
 
-    /// Values as panels of `tileColumns` columns: panel[column / 16][key][column % 16] (for 16), missing columns zero.
+    /// Values as panels of T = `tileColumns` columns: panel[column / T][key][column % T], missing columns zero.
     static func packValues(_ v: UnsafePointer<Float>, into vp: UnsafeMutablePointer<Float>, keys lk: Int, valueDepth dv: Int) {
         for column in stride(from: 0, to: padded(dv), by: tileColumns) {
             let base = vp + column * lk
@@ -184,7 +184,7 @@ enum FusedAttentionKernel {
 
     #if GLYPHPOSTER_AVX512
     /// c[12, 32] (+)= a[12, depth] · b[depth, 32]: a row-major with stride `lda`, b a packed panel (32 floats a row).
-    /// Twenty-four 16-float accumulators, two panel loads and broadcasts folded into the FMAs: 27 of AVX-512's 32 registers.
+    /// Twenty-four 16-float accumulators, two panel loads and one broadcast: 27 of AVX-512's 32 registers.
     @inline(__always)
     static func microkernel(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, depth: Int,
                             _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
