@@ -121,23 +121,26 @@ extension Tensor {
             var gx = x.node != nil && winogradInput ? WinogradConvolution.convolve(grad, shape: [n, o, h, w],
                                                                   weight: WinogradConvolution.transposedFlipped(wt.scalars, outputs: o, inputs: c), outputs: c)
                 : [Float](repeating: 0, count: x.node == nil ? 0 : x.count)
-            var tapGrads = [Float](repeating: 0, count: wt.node == nil ? 0 : wt.count)
-            var padded = [Float](repeating: 0, count: c * geometry.plane)
-            var paddedGrad = [Float](repeating: 0, count: c * geometry.plane)
-            var wide = [Float](repeating: 0, count: o * geometry.columns)
+            // The weight gradient in the Winograd domain where the forward ran there; per-tap products otherwise.
+            let winogradWeight = winograd && wt.node != nil
+            let directWeight = wt.node != nil && !winograd, directInput = x.node != nil && !winogradInput
+            var tapGrads = [Float](repeating: 0, count: directWeight ? wt.count : 0)
+            var padded = [Float](repeating: 0, count: directWeight ? c * geometry.plane : 0)
+            var paddedGrad = [Float](repeating: 0, count: directInput ? c * geometry.plane : 0)
+            var wide = [Float](repeating: 0, count: directWeight || directInput ? o * geometry.columns : 0)
             x.scalars.withUnsafeBufferPointer { px in
                 grad.withUnsafeBufferPointer { pg in
                     taps.withUnsafeBufferPointer { pt in
                         padded.withUnsafeMutableBufferPointer { pp in
                             paddedGrad.withUnsafeMutableBufferPointer { ppg in
                                 wide.withUnsafeMutableBufferPointer { pw in
-                                    for b in 0..<n {
+                                    for b in 0..<n where directWeight || directInput {
                                         geometry.widen(pg.baseAddress! + b * o * ho * wo, into: pw.baseAddress!)
                                         if !tapGrads.isEmpty {
                                             geometry.pad(px.baseAddress! + b * c * h * w, into: pp.baseAddress!)
                                             tapGrads.withUnsafeMutableBufferPointer { geometry.weightGrad(padded: pp.baseAddress!, wide: pw.baseAddress!, tapGrads: $0.baseAddress!) }
                                         }
-                                        if !gx.isEmpty && !winogradInput {
+                                        if directInput {
                                             ppg.baseAddress!.initialize(repeating: 0, count: ppg.count)
                                             geometry.inputGrad(taps: pt.baseAddress!, wide: pw.baseAddress!, paddedGrad: ppg.baseAddress!)
                                             gx.withUnsafeMutableBufferPointer { geometry.unpad(ppg.baseAddress!, into: $0.baseAddress! + b * c * h * w) }
@@ -150,7 +153,9 @@ extension Tensor {
                 }
             }
             var grads: [[Float]?] = [gx.isEmpty ? nil : gx, nil]
-            if !tapGrads.isEmpty {
+            if winogradWeight {
+                grads[1] = WinogradConvolution.weightGradient(x.scalars, shape: x.shape, outputGradient: grad, outputs: o)
+            } else if !tapGrads.isEmpty {
                 let k = geometry.k
                 var gw = [Float](repeating: 0, count: wt.count)
                 for oc in 0..<o { for ic in 0..<c { for t in 0..<(k * k) { gw[(oc * c + ic) * k * k + t] = tapGrads[(t * o + oc) * c + ic] } } }
