@@ -43,28 +43,30 @@ final class WinogradConvolutionTests: XCTestCase {
         }
     }
 
-    /// conv2d's gradients when Winograd runs the forward and the input gradient, against the same convolution
-    /// with Winograd switched off (shifted taps), on a width that pads its tile rows.
+    /// conv2d's gradients when Winograd runs the forward, the input gradient and the weight gradient (in the Winograd
+    /// domain), against the same convolution with Winograd switched off (shifted taps): widths that pad their tile
+    /// rows, heights that end in a partial tile row, more outputs than inputs and the reverse, batches.
     func testGradientsMatchTheDirectPath() {
         var random = TensorRandom(seed: 12)
-        let (n, c, o, h, w) = (2, 16, 20, 5, 44)
-        XCTAssertTrue(WinogradConvolution.supports(channels: c, outputs: o, height: h, width: w))
-        XCTAssertTrue(WinogradConvolution.supports(channels: o, outputs: c, height: h, width: w))
-        let x = random.normal(shape: [n, c, h, w]), weight = random.normal(shape: [o, c, 3, 3], std: 0.2), bias = random.normal(shape: [o])
-        let cotangent = random.normal(shape: [n, o, h, w])
-        func run(winograd: Bool) -> (out: [Float], gx: [Float], gw: [Float], gb: [Float]) {
-            WinogradConvolution.enabled = winograd
-            defer { WinogradConvolution.enabled = true }
-            let (xs, ws, bs) = (x.requiringGrad(), weight.requiringGrad(), bias.requiringGrad())
-            let out = xs.conv2d(weight: ws, bias: bs, padding: 1)
-            (out * cotangent).sum().backward()
-            return (out.scalars, xs.grad!.scalars, ws.grad!.scalars, bs.grad!.scalars)
+        for (n, c, o, h, w) in [(2, 16, 20, 5, 44), (1, 32, 16, 12, 32), (3, 16, 24, 9, 20)] {
+            XCTAssertTrue(WinogradConvolution.supports(channels: c, outputs: o, height: h, width: w))
+            XCTAssertTrue(WinogradConvolution.supports(channels: o, outputs: c, height: h, width: w))
+            let x = random.normal(shape: [n, c, h, w]), weight = random.normal(shape: [o, c, 3, 3], std: 0.2), bias = random.normal(shape: [o])
+            let cotangent = random.normal(shape: [n, o, h, w])
+            func run(winograd: Bool) -> (out: [Float], gx: [Float], gw: [Float], gb: [Float]) {
+                WinogradConvolution.enabled = winograd
+                defer { WinogradConvolution.enabled = true }
+                let (xs, ws, bs) = (x.requiringGrad(), weight.requiringGrad(), bias.requiringGrad())
+                let out = xs.conv2d(weight: ws, bias: bs, padding: 1)
+                (out * cotangent).sum().backward()
+                return (out.scalars, xs.grad!.scalars, ws.grad!.scalars, bs.grad!.scalars)
+            }
+            let fast = run(winograd: true), direct = run(winograd: false), shape = "\(n)x\(c)x\(h)x\(w) -> \(o)"
+            XCTAssertLessThan(relativeError(fast.out, direct.out), 2e-6, "forward \(shape)")
+            XCTAssertLessThan(relativeError(fast.gx, direct.gx), 2e-6, "input gradient \(shape)")
+            XCTAssertLessThan(relativeError(fast.gw, direct.gw), 1e-5, "weight gradient \(shape)")
+            XCTAssertLessThan(relativeError(fast.gb, direct.gb), 1e-5, "bias gradient \(shape)")
         }
-        let fast = run(winograd: true), direct = run(winograd: false)
-        XCTAssertLessThan(relativeError(fast.out, direct.out), 2e-6, "forward")
-        XCTAssertLessThan(relativeError(fast.gx, direct.gx), 2e-6, "input gradient")
-        XCTAssertLessThan(relativeError(fast.gw, direct.gw), 1e-5, "weight gradient")
-        XCTAssertLessThan(relativeError(fast.gb, direct.gb), 1e-5, "bias gradient")
     }
 
     /// Cached kernel transforms: a hit gives the same output as a fresh
