@@ -3,13 +3,17 @@
 the same thread count, and the ratio per row (PyTorch's time over ours;
 above 1.0 means GlyphPoster is faster).
 
-    python3 bench/ops_torch.py [--poster .build/release/poster] [--seconds 1]
+    python3 bench/ops_torch.py [--poster .build/release/poster] [--seconds 1] [--rounds 1]
+With --rounds N the two sides take turns N times (ours, PyTorch, ours, ...),
+so a slow spell of a shared machine falls on both; each row then shows the
+median times, the median of the per-round ratios and their range.
 Needs torch (CPU wheel: pip install torch==2.13.0+cpu). Build first:
 swift build -c release. Run it with OPENBLAS_CORETYPE set and unset.
 """
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import time
 
@@ -85,16 +89,25 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--poster", default=".build/release/poster")
     parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    ours = json.loads(subprocess.check_output([args.poster, "bench", "ops", "--json", "--seconds", str(args.seconds)]))
-    torch.set_num_threads(ours["threads"])
-    theirs = torch_rows(args.seconds)
-    print(f"threads {ours['threads']}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, torch {torch.__version__}")
-    print(f"{'row':36} {'GlyphPoster ms':>15} {'PyTorch ms':>11} {'ratio':>7}")
+    ours_rounds, theirs_rounds = [], []
+    for _ in range(max(1, args.rounds)):
+        ours = json.loads(subprocess.check_output([args.poster, "bench", "ops", "--json", "--seconds", str(args.seconds)]))
+        torch.set_num_threads(ours["threads"])
+        ours_rounds.append({row["name"]: row["seconds"] for row in ours["rows"]})
+        theirs_rounds.append(torch_rows(args.seconds))
+    print(f"threads {ours['threads']}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, "
+          f"OpenBLAS core {ours.get('openblas_core', '?')}, torch {torch.__version__}, rounds {len(ours_rounds)}")
+    print(f"{'row':36} {'GlyphPoster ms':>15} {'PyTorch ms':>11} {'ratio':>7} {'range':>12}")
     for row in ours["rows"]:
-        t = theirs[row["name"]]
-        print(f"{row['name']:36} {row['seconds'] * 1000:15.3f} {t * 1000:11.3f} {t / row['seconds']:7.2f}")
-
+        name = row["name"]
+        mine = [r[name] for r in ours_rounds]
+        peer = [r[name] for r in theirs_rounds]
+        ratios = [t / m for t, m in zip(peer, mine)]
+        spread = f"{min(ratios):.2f}-{max(ratios):.2f}" if len(ratios) > 1 else ""
+        print(f"{name:36} {statistics.median(mine) * 1000:15.3f} {statistics.median(peer) * 1000:11.3f} "
+              f"{statistics.median(ratios):7.2f} {spread:>12}")
 
 if __name__ == "__main__":
     main()
