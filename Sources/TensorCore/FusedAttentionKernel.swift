@@ -25,6 +25,12 @@ enum FusedAttentionKernel {
     static let keyBlock = 512
 
     static func padded(_ n: Int) -> Int { (n + tileColumns - 1) / tileColumns * tileColumns }
+    #if GLYPHPOSTER_AVX512
+    /// Score rows are padded to 16: a last key panel with at most 16 keys takes the half-width tile (77 keys: 80, not 96).
+    static func scoreColumns(_ n: Int) -> Int { (n + 15) / 16 * 16 }
+    #else
+    static func scoreColumns(_ n: Int) -> Int { padded(n) }
+    #endif
 
     /// Scratch floats one worker needs for heads of these sizes.
     static func scratchCount(keys lk: Int, depth d: Int, valueDepth dv: Int) -> Int {
@@ -51,7 +57,7 @@ enum FusedAttentionKernel {
             let visible = causalOffset.map { min(lk, queryStart + $0 + blockRows) } ?? lk
             var keyStart = 0
             while keyStart < visible {
-                let n = min(keyBlock, visible - keyStart), nPad = padded(n)
+                let n = min(keyBlock, visible - keyStart), nPad = scoreColumns(n)
                 var tileStart = 0
                 while tileStart < blockRows {
                     let rows = min(tileRows, blockRows - tileStart)
@@ -62,6 +68,12 @@ enum FusedAttentionKernel {
                     }
                     var panel = 0
                     while panel < nPad {
+                        #if GLYPHPOSTER_AVX512
+                        if nPad - panel < tileColumns {
+                            halfMicrokernel(qt, lda: d, kp + (keyStart + panel) * d, depth: d, st + panel, ldc: nPad)
+                            break
+                        }
+                        #endif
                         microkernel(qt, lda: d, kp + (keyStart + panel) * d, depth: d, st + panel, ldc: nPad, accumulate: false)
                         panel += tileColumns
                     }
@@ -227,6 +239,31 @@ enum FusedAttentionKernel {
         store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
         store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
         store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
+    }
+
+    /// c[12, 16] = a[12, depth] · b[depth, 16]: the first 16 columns of a packed 32-wide panel, for a last key
+    /// panel with at most 16 keys. Twelve 16-float accumulators.
+    @inline(__always)
+    static func halfMicrokernel(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, depth: Int,
+                                _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        typealias V = SIMD16<Float>
+        var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V(), c8 = V(), c9 = V(), ca = V(), cb = V()
+        let a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda
+        let a6 = a + 6 * lda, a7 = a + 7 * lda, a8 = a + 8 * lda, a9 = a + 9 * lda, aa = a + 10 * lda, ab = a + 11 * lda
+        var panel = b
+        for p in 0..<depth {
+            let b0 = UnsafeRawPointer(panel).loadUnaligned(as: V.self)
+            c0.addProduct(V(repeating: a[p]), b0); c1.addProduct(V(repeating: a1[p]), b0)
+            c2.addProduct(V(repeating: a2[p]), b0); c3.addProduct(V(repeating: a3[p]), b0)
+            c4.addProduct(V(repeating: a4[p]), b0); c5.addProduct(V(repeating: a5[p]), b0)
+            c6.addProduct(V(repeating: a6[p]), b0); c7.addProduct(V(repeating: a7[p]), b0)
+            c8.addProduct(V(repeating: a8[p]), b0); c9.addProduct(V(repeating: a9[p]), b0)
+            ca.addProduct(V(repeating: aa[p]), b0); cb.addProduct(V(repeating: ab[p]), b0)
+            panel += tileColumns
+        }
+        func store(_ row: Int, _ x: V) { UnsafeMutableRawPointer(c + row * ldc).storeBytes(of: x, as: V.self) }
+        store(0, c0); store(1, c1); store(2, c2); store(3, c3); store(4, c4); store(5, c5)
+        store(6, c6); store(7, c7); store(8, c8); store(9, c9); store(10, ca); store(11, cb)
     }
     #else
     /// c[6, 16] (+)= a[6, depth] · b[depth, 16]: a row-major with stride `lda`, b a packed panel (16 floats a row).

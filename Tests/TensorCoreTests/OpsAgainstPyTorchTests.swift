@@ -94,11 +94,12 @@ final class OpsAgainstPyTorchTests: XCTestCase {
         // More queries than one block (and than the backward's query block) and more keys than one key
         // block (the last one partial), then Lq == Lk, where causal query blocks skip whole key blocks;
         // head sizes that are no multiple of the 16- or 32-wide panels and query counts no multiple of the 6- or 12-row
-        // tiles: the fused kernel's loops, online softmax, padding and causal offset, and the backward's
+        // tiles, last key panels of at most 16 keys (the AVX-512 build's half-width tile) and of 17-31 keys:
+        // the fused kernel's loops, online softmax, padding and causal offset, and the backward's
         // query blocks must match a direct computation.
         var random = TensorRandom(seed: 5)
         let (qb, kb) = (FusedAttentionKernel.queryBlock, FusedAttentionKernel.keyBlock)
-        for (lq, lk, d, dv) in [(2 * qb + 37, 3 * kb + 11, 8, 8), (kb + 5, kb + 5, 8, 8), (Tensor.attentionBlock + 13, 77, 20, 37), (1, 9, 5, 3)] {
+        for (lq, lk, d, dv) in [(2 * qb + 37, 3 * kb + 11, 8, 8), (kb + 5, kb + 5, 8, 8), (Tensor.attentionBlock + 13, 77, 20, 37), (1, 9, 5, 3), (37, 90, 16, 16)] {
             for causal in lq <= lk ? [false, true] : [false] {
                 let q = random.normal(shape: [1, 2, lq, d]).requiringGrad(), k = random.normal(shape: [1, 2, lk, d]).requiringGrad()
                 let v = random.normal(shape: [1, 2, lk, dv]).requiringGrad(), w = random.normal(shape: [1, 2, lq, dv])
