@@ -4,6 +4,9 @@ import Foundation
 /// Loops split over the machine's cores for elementwise, norm and im2col work
 /// (OpenBLAS has its own threads for matrix products).
 public enum Parallel {
+    /// Chunks per thread for large loops (`chunks`).
+    static let partsPerWorker = 4
+
     /// Worker count: every core, unless GLYPHPOSTER_THREADS says otherwise.
     public static let workers: Int = {
         if let text = ProcessInfo.processInfo.environment["GLYPHPOSTER_THREADS"], let n = Int(text), n > 0 { return n }
@@ -11,9 +14,12 @@ public enum Parallel {
     }()
 
     /// Calls `body(range)` over `0..<count` in contiguous chunks, in parallel
-    /// when the work is large enough to pay for the threads.
+    /// when the work is large enough to pay for the threads. Large loops are cut
+    /// into up to `partsPerWorker` chunks a thread, handed out as threads free up,
+    /// so a core the host slows down takes fewer of them instead of holding up the
+    /// loop (on a shared 2-vCPU machine one vCPU is at times worth almost nothing).
     public static func chunks(_ count: Int, minimumPerChunk: Int = 16_384, _ body: (Range<Int>) -> Void) {
-        let parts = min(workers, max(1, count / max(1, minimumPerChunk)))
+        let parts = min(workers == 1 ? 1 : workers * partsPerWorker, max(1, count / max(1, minimumPerChunk)))
         if parts <= 1 { if count > 0 { body(0..<count) }; return }
         let part = { (part: Int) in
             let start = count * part / parts, end = count * (part + 1) / parts

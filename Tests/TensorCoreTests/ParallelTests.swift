@@ -4,7 +4,7 @@ import XCTest
 @testable import TensorCore
 
 /// `Parallel.chunks` over the spinning workers: every index exactly once,
-/// back-to-back jobs (where a late worker must not run a part of the next
+/// several chunks per thread for large loops, back-to-back jobs (where a late worker must not run a part of the next
 /// job twice), loops nested in a job, and several threads calling at once.
 final class ParallelTests: XCTestCase {
     /// Counts how often each index was visited.
@@ -22,6 +22,21 @@ final class ParallelTests: XCTestCase {
             Parallel.chunks(n, minimumPerChunk: 1 + job % 5) { visits.visit($0) }
             XCTAssertEqual(visits.all, [Int](repeating: 1, count: n), "job \(job)")
         }
+    }
+
+    /// A large loop is cut into several chunks per thread (a slowed core takes fewer of them), contiguous and
+    /// covering every index; a small one into no more chunks than its minimum size allows.
+    func testLargeLoopsTakeSeveralChunksPerThread() {
+        let chunks = Mutex<[Range<Int>]>([])
+        Parallel.chunks(1_000, minimumPerChunk: 1) { range in chunks.withLock { $0.append(range) } }
+        let sorted = chunks.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+        XCTAssertEqual(sorted.count, Parallel.workers == 1 ? 1 : Parallel.workers * Parallel.partsPerWorker)
+        XCTAssertEqual(sorted.first?.lowerBound, 0)
+        XCTAssertEqual(sorted.last?.upperBound, 1_000)
+        for (a, b) in zip(sorted, sorted.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
+        let small = Mutex(0)
+        Parallel.chunks(30, minimumPerChunk: 10) { _ in small.withLock { $0 += 1 } }
+        XCTAssertEqual(small.withLock { $0 }, min(3, Parallel.workers == 1 ? 1 : Parallel.workers * Parallel.partsPerWorker))
     }
 
     func testNestedLoopsRunInline() {
