@@ -96,7 +96,8 @@ extension WinogradConvolution {
     }
 
     /// The gradient of conv(x, weight, padding 1) with respect to weight [O, C, 3, 3], given x [N, C, H, W]
-    /// and the output's gradient [N, O, H, W].
+    /// and the output's gradient [N, O, H, W]. V is transformed again rather than kept from the forward: it is
+    /// 2.25x the input or more, and a training step would hold one for every convolution until its backward.
     func weightGradient(_ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>) -> [Float] {
         var v = [Float](unsafeUninitializedCapacity: 36 * c * tiles) { _, count in count = 36 * c * tiles }
         var dm = [Float](unsafeUninitializedCapacity: 36 * o * tiles) { _, count in count = 36 * o * tiles }
