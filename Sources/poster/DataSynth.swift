@@ -26,6 +26,9 @@ struct DataSynth: ParsableCommand {
     @Option(help: "Most text lines per poster (1...8).")
     var maxLines: Int = 8
 
+    @Option(help: "Share of plain posters (0...1): flat colour or gradient and text only, no shapes, grain, banners, badge or photograph.")
+    var plainShare: Double = 0
+
     @Option(help: "Image size in pixels (charseg is half of it, as in MARIO).")
     var size: Int = 512
 
@@ -39,6 +42,7 @@ struct DataSynth: ParsableCommand {
         guard (1...100_000_000).contains(count) else { throw ValidationError("--count must be in 1...100000000") }
         guard start >= 0, start + count <= 999_999_999 else { throw ValidationError("--start + --count must fit 9-digit ids") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be in 1...64") }
+        guard (0...1).contains(plainShare) else { throw ValidationError("--plain-share must be in 0...1, got \(plainShare)") }
     }
 
     func run() throws {
@@ -47,7 +51,7 @@ struct DataSynth: ParsableCommand {
         do {
             manifest = try FontManifest.standard()
             synthesizer = try PosterSynthesizer(manifest: manifest, seed: seed, backgrounds: backgrounds.map { URL(fileURLWithPath: $0) },
-                                            size: size, maxLines: maxLines)
+                                            size: size, maxLines: maxLines, plainShare: plainShare)
         } catch { throw InputError(error) }
         let root = URL(fileURLWithPath: out)
         let progress = ProgressReporter("synth", total: count, unit: "samples")

@@ -224,6 +224,49 @@ final class PosterSynthesizerTests: XCTestCase {
         XCTAssertEqual(used, Set(photos.keys), "both photographs (one nested) are used")
     }
 
+    func testPlainShareDrawsOnlyAColourOrGradientAndText() throws {
+        let (root, _) = try photoFolder()
+        let plain = try PosterSynthesizer(manifest: Self.manifest, seed: 9, backgrounds: root, size: 256, maxLines: 3, plainShare: 1)
+        var kinds = Set<String>()
+        for index in 0..<10 {
+            let poster = try plain.compose(index: index, renderer: renderer)
+            let background = try infoBackground(poster.sample)
+            let kind = try XCTUnwrap(background["kind"] as? String)
+            kinds.insert(kind)
+            XCTAssertNotEqual(kind, "photo", "index \(index)")
+            XCTAssertEqual((background["shapes"] as? [String])?.count, 0, "no shapes, banners or badge, index \(index)")
+            XCTAssertEqual(background["grainy"] as? Bool, false, "index \(index)")
+            XCTAssertFalse(poster.lines.contains { $0.line.role == .badge }, "index \(index)")
+            for word in ["circle", "rectangle", "stripes", "dots", "border", "banner", "badge", "photograph", "grain"] {
+                XCTAssertFalse(poster.sample.caption.contains(word), "\(word) in \(poster.sample.caption)")
+            }
+            if kind == "flat" {
+                // The backdrop behind the text is one colour, edge to edge.
+                XCTAssertEqual(Set(stride(from: 0, to: poster.backdrop.pixels.count, by: 3).map {
+                    poster.backdrop.pixels[$0] }).count, 1, "index \(index)")
+            }
+        }
+        XCTAssertTrue(kinds.contains("flat") && kinds.count >= 2, "flat and gradient backdrops: \(kinds)")
+        // A share draws about that many plain posters (some ordinary ones come out plain too: ~19 of 30);
+        // 0, the default, keeps the earlier sets byte for byte.
+        let half = try PosterSynthesizer(manifest: Self.manifest, seed: 9, size: 256, maxLines: 1, plainShare: 0.5)
+        var plainCount = 0
+        for index in 0..<30 {
+            let background = try infoBackground(try half.sample(index: index, renderer: renderer))
+            if (background["shapes"] as? [String])?.isEmpty == true, background["grainy"] as? Bool == false { plainCount += 1 }
+        }
+        XCTAssertTrue((10...26).contains(plainCount), "\(plainCount) of 30 plain at share 0.5")
+        // The shipped model's training set (`--seed 7 --max-lines 3`, written before the option existed) begins so.
+        let zero = try PosterSynthesizer(manifest: Self.manifest, seed: 7, maxLines: 3, plainShare: 0)
+        XCTAssertEqual(try zero.sample(index: 0, renderer: renderer).caption,
+                       "a white to yellow gradient poster with a blue border and dark gray script text 'Flash Sale'")
+        XCTAssertEqual(try zero.sample(index: 1, renderer: renderer).caption,
+                       "a grainy red to dark blue radial gradient poster with blue circles and light blue script text 'Dublin Bistro'")
+        XCTAssertThrowsError(try PosterSynthesizer(manifest: Self.manifest, seed: 9, plainShare: 1.5)) { error in
+            XCTAssertTrue("\(error)".contains("plain share 1.5"), "\(error)")
+        }
+    }
+
     func testBadBackgroundsFoldersAreClearErrors() throws {
         let missing = URL(fileURLWithPath: "/nonexistent/synth-backgrounds")
         XCTAssertThrowsError(try synthesizer(backgrounds: missing)) { error in

@@ -18,6 +18,12 @@ public struct PosterSynthesizer: Sendable {
     public let size: Int
     /// Most text lines per poster (1...8); fewer lines make an easier set for a small diffusion model.
     public let maxLines: Int
+    /// Share of samples drawn plain: a flat colour or gradient with text and
+    /// nothing else (no shapes, grain, banners, badge or photograph). A
+    /// small model that does not yet read the caption's background words
+    /// draws the training set's average backdrop; more plain posters make
+    /// that average a clean one behind the text (see the model card).
+    public let plainShare: Double
     /// The photographs folder, when one was given.
     public let backgrounds: URL?
     let photos: SynthPhotoLibrary?
@@ -26,12 +32,15 @@ public struct PosterSynthesizer: Sendable {
     /// Share of samples drawn over a photograph when a folder is given.
     static let photoShare = 0.6
 
-    public init(manifest: FontManifest, seed: UInt64, backgrounds: URL? = nil, size: Int = 512, maxLines: Int = 8) throws(SynthError) {
+    public init(manifest: FontManifest, seed: UInt64, backgrounds: URL? = nil, size: Int = 512, maxLines: Int = 8,
+                plainShare: Double = 0) throws(SynthError) {
         guard (128...4096).contains(size), size % 2 == 0 else {
             throw SynthError("sample size \(size) is not supported: expected an even number of pixels in 128...4096 (MARIO uses 512)")
         }
         guard (1...8).contains(maxLines) else { throw SynthError("at most \(maxLines) lines is not supported: expected 1...8") }
+        guard (0...1).contains(plainShare) else { throw SynthError("plain share \(plainShare) is not supported: expected 0...1") }
         self.maxLines = maxLines
+        self.plainShare = plainShare
         self.manifest = manifest
         self.seed = seed
         self.size = size
@@ -49,14 +58,16 @@ public struct PosterSynthesizer: Sendable {
     func compose(index: Int, renderer: GlyphRenderer) throws -> SynthPoster {
         guard index >= 0 else { throw SynthError("sample index \(index) is negative") }
         var r = SynthRandom(seed: seed, index: index)
+        // Drawn only when asked for, so a share of 0 keeps every earlier set byte for byte.
+        let plain = plainShare > 0 && r.chance(plainShare)
         let background: SynthBackground
-        if let photos, r.chance(Self.photoShare) {
+        if !plain, let photos, r.chance(Self.photoShare) {
             background = try SynthBackground.photo(photos, size: size, random: &r)
         } else {
-            background = SynthBackground.procedural(size: size, random: &r)
+            background = SynthBackground.procedural(size: size, plain: plain, random: &r)
         }
         let count = 1 + r.weightedIndex(Array([0.1, 0.18, 0.2, 0.16, 0.12, 0.1, 0.08, 0.06].prefix(maxLines)))
-        let copy = SynthCopy.make(count: count, random: &r)
+        let copy = SynthCopy.make(count: count, badges: !plain, random: &r)
         let plan = SynthPlan.make(copy: copy, fonts: fonts, random: &r)
 
         // Draw every line's glyphs first: their places decide banners and colours.
@@ -68,7 +79,9 @@ public struct PosterSynthesizer: Sendable {
 
         var canvas = SynthCanvas(image: background.image)
         var extras: [String] = []
-        extras += drawBanners(plan: plan, drawn: drawn, photo: background.kind == .photo, canvas: &canvas, random: &r)
+        if !plain {
+            extras += drawBanners(plan: plan, drawn: drawn, photo: background.kind == .photo, canvas: &canvas, random: &r)
+        }
         if let badge = plan.badge { extras.append(drawBadge(badge, unit: unit, canvas: &canvas, random: &r)) }
         let backdrop = canvas.image
 

@@ -44,8 +44,9 @@ struct SynthBackground: Sendable {
     var veil: String? = nil
     var image: RGBImage
 
-    /// A procedural background of `size` x `size` pixels.
-    static func procedural(size: Int, random r: inout SynthRandom) -> SynthBackground {
+    /// A procedural background of `size` x `size` pixels; a `plain` one is
+    /// the flat colour or gradient alone, without shapes or grain.
+    static func procedural(size: Int, plain: Bool = false, random r: inout SynthRandom) -> SynthBackground {
         let palette = SynthPalette.all
         let kind = r.pickWeighted([(Kind.flat, 0.4), (.linearGradient, 0.35), (.radialGradient, 0.25)])
         let first = r.pick(palette)
@@ -69,6 +70,7 @@ struct SynthBackground: Sendable {
             break
         }
         var background = SynthBackground(kind: kind, colors: colors, image: canvas.image)
+        if plain { return background }
         // Shapes: none, one or two layers.
         let layers = r.weightedIndex([0.35, 0.45, 0.2])
         var used = colors.map(\.rgb)

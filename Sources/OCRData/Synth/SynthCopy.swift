@@ -17,8 +17,9 @@ struct SynthCopy: Sendable {
     var genre: String
     var lines: [SynthCopyLine]
 
-    /// Copy with `count` lines in all (1...8), at most one of them a badge.
-    static func make(count: Int, random: inout SynthRandom) -> SynthCopy {
+    /// Copy with `count` lines in all (1...8), at most one of them a badge
+    /// (none when `badges` is false, for plain posters).
+    static func make(count: Int, badges: Bool = true, random: inout SynthRandom) -> SynthCopy {
         let genre = random.pick(SynthWords.genres)
         let title = titleText(genre, &random)
         var lines: [SynthCopyLine] = []
@@ -31,7 +32,7 @@ struct SynthCopy: Sendable {
         }
         var pool = secondaryLines(genre, &random)
         var badge: String? = nil
-        if count >= 2, random.chance(0.35) { badge = badgeText(genre, &random) }
+        if badges, count >= 2, random.chance(0.35) { badge = badgeText(genre, &random) }
         let wanted = count - lines.count - (badge == nil ? 0 : 1)
         var taken = 0
         while taken < wanted {
