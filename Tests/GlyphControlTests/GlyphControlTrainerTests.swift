@@ -166,9 +166,23 @@ final class GlyphControlTrainerTests: XCTestCase {
         XCTAssertEqual(baseIndex["_class_name"] as? String, "StableDiffusionPipeline")
         XCTAssertFalse(FileManager.default.fileExists(atPath: base.appendingPathComponent("controlnet").path))
 
+        // The base samples with DPM-Solver++ on the schedule it was trained on: the stage's folder keeps that sampler.
+        let schedulerPath = base.appendingPathComponent("scheduler/scheduler_config.json")
+        var sampler = try SchedulerConfiguration(contentsOf: schedulerPath)
+        XCTAssertEqual(sampler.className, "DDIMScheduler")
+        sampler.className = "DPMSolverMultistepScheduler"
+        sampler.algorithmType = .dpmSolverPlusPlus
+        sampler.solverOrder = 2
+        try JSONEncoder().encode(sampler).write(to: schedulerPath)
+
         var options = Self.options(steps: 2)
         options.stage = .controlnet
         let stage = trainer(options, "controlnet", base: base)
+        XCTAssertEqual(try stage.exportedScheduler(trained: options.schedulerConfiguration()), sampler)
+        var otherTarget = options
+        otherTarget.prediction = otherTarget.prediction == .sample ? .epsilon : .sample
+        XCTAssertEqual(try stage.exportedScheduler(trained: otherTarget.schedulerConfiguration()), otherTarget.schedulerConfiguration(),
+                       "a base trained for another target does not lend its sampler")
         let models = try stage.makeModels(tokenizer: try stage.tokenizer())
         let controlnet = try XCTUnwrap(models.controlnet)
         let unetWeights = models.unet.stateDict(), controlWeights = controlnet.stateDict()
@@ -197,6 +211,8 @@ final class GlyphControlTrainerTests: XCTestCase {
                           "the ControlNet trained")
         let index = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("model_index.json"))) as? [String: Any])
         XCTAssertEqual(index["_class_name"] as? String, "StableDiffusionControlNetPipeline")
+        XCTAssertEqual(index["scheduler"] as? [String], ["diffusers", "DPMSolverMultistepScheduler"])
+        XCTAssertEqual(try SchedulerConfiguration(contentsOf: out.appendingPathComponent("scheduler/scheduler_config.json")).solverOrder, 2)
         XCTAssertNotNil(try GlyphPosterPipeline.load(from: out).controlnet)
     }
 }
