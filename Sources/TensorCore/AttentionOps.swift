@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// Scaled dot-product attention (torch.nn.functional.scaled_dot_product_attention):
 /// softmax(Q Kᵀ · scale [+ causal mask]) V over [B, H, L, D] tensors. The
@@ -32,22 +31,20 @@ extension Tensor {
 
     public static let scoreBudget = 1 << 20
 
-    /// Calls `body(head, scratch)` for every head, heads handed out over the
-    /// cores as workers free up (not split in fixed shares: a vCPU the host
-    /// slows down then takes fewer heads), each worker with its own `buffers`
-    /// scratch buffers of `scratch` floats.
+    /// Calls `body(head, scratch)` for every head, heads split over the
+    /// cores, each worker with its own `buffers` scratch buffers of `scratch` floats.
     static func forEachHead(_ heads: Int, scratch: Int, buffers: Int,
                             _ body: (Int, [UnsafeMutablePointer<Float>]) -> Void) {
         let workers = min(Parallel.workers, heads)
-        let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let body = body
             BLAS.singleThreaded {
-                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
                     let space = UnsafeMutablePointer<Float>.allocate(capacity: scratch * buffers)
                     defer { space.deallocate() }
                     let parts = (0..<buffers).map { space + $0 * scratch }
-                    while case let head = next.add(1, ordering: .relaxed).oldValue, head < heads { body(head, parts) }
+                    var head = worker
+                    while head < heads { body(head, parts); head += workers }
                 }
             }
         }
