@@ -42,7 +42,6 @@ struct DataSynth: ParsableCommand {
         guard (1...100_000_000).contains(count) else { throw ValidationError("--count must be in 1...100000000") }
         guard start >= 0, start + count <= 999_999_999 else { throw ValidationError("--start + --count must fit 9-digit ids") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be in 1...64") }
-        guard (0...1).contains(plainShare) else { throw ValidationError("--plain-share must be in 0...1, got \(plainShare)") }
     }
 
     func run() throws {

@@ -213,7 +213,7 @@ public final class GlyphControlTrainer {
         progress.finish()
         let modelDirectory = output.appendingPathComponent("model")
         try withEMA(ema, models) {
-            try PipelineWriter.write(models: models, tokenizer: tokenizerDirectory, scheduler: try exportedScheduler(trained: scheduler),
+            try PipelineWriter.write(models: models, tokenizer: tokenizerDirectory, scheduler: exportedScheduler(trained: scheduler),
                                      model: GlyphPosterModelConfiguration(pixelUnshuffle: r, sampleSize: options.size,
                                                                           guidanceScale: options.sampleGuidance, steps: options.sampleSteps),
                                      to: modelDirectory)
@@ -226,10 +226,9 @@ public final class GlyphControlTrainer {
     /// The scheduler the exported folder names: the base's when it samples the
     /// noise schedule this run trained on (a folder tuned to DPM-Solver++ stays
     /// DPM-Solver++ when training carries on from it), else the training DDIM.
-    func exportedScheduler(trained: SchedulerConfiguration) throws -> SchedulerConfiguration {
+    func exportedScheduler(trained: SchedulerConfiguration) -> SchedulerConfiguration {
         guard let base, let kept = try? PipelineDirectory(base).schedulerConfiguration() else { return trained }
-        let sameSchedule = kept.numTrainTimesteps == trained.numTrainTimesteps && kept.betaSchedule == trained.betaSchedule
-            && kept.betaStart == trained.betaStart && kept.betaEnd == trained.betaEnd && kept.trainedBetas == trained.trainedBetas
+        let sameSchedule = NoiseSchedule(configuration: kept) == NoiseSchedule(configuration: trained)
             && kept.predictionType == trained.predictionType && kept.rescaleBetasZeroSnr != true
         return sameSchedule ? kept : trained
     }
