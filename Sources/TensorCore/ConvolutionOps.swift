@@ -118,8 +118,8 @@ extension Tensor {
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return .result(shape: [n, o, ho, wo], scalars: out, inputs: inputs) { grad in
             // The input gradient is the output gradient convolved with the transposed, flipped kernels: Winograd too where it applies.
-            var gx = x.node != nil && winogradInput ? WinogradConvolution.convolve(grad, shape: [n, o, h, w],
-                                                                  weight: WinogradConvolution.transposedFlipped(wt.scalars, outputs: o, inputs: c), outputs: c)
+            var gx = x.node != nil && winogradInput ? WinogradConvolution.convolve(grad, shape: [n, o, h, w], weight: wt.scalars,
+                                                                                               outputs: c, transposingFlipped: true)
                 : [Float](repeating: 0, count: x.node == nil ? 0 : x.count)
             // The weight gradient in the Winograd domain where the forward ran there; per-tap products otherwise.
             let winogradWeight = winograd && wt.node != nil
@@ -168,23 +168,40 @@ extension Tensor {
         }
     }
 
-    /// Nearest-neighbour 2x upsampling of [N, C, H, W].
+    /// Nearest-neighbour 2x upsampling of [N, C, H, W] (torch's `interpolate(scale_factor=2, mode="nearest")`):
+    /// each input row becomes two output rows of doubled pixels; the backward sums each 2x2 block.
     public func upsampleNearest2x() -> Tensor {
         precondition(rank == 4, "upsample needs NCHW, got \(shape)")
-        let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
-        var out = [Float](repeating: 0, count: planes * 4 * h * w)
-        for p in 0..<planes {
-            for y in 0..<(2 * h) {
-                for x in 0..<(2 * w) { out[(p * 2 * h + y) * 2 * w + x] = scalars[(p * h + y / 2) * w + x / 2] }
+        let (rows, w) = (shape[0] * shape[1] * shape[2], shape[3])
+        let perChunk = max(1, 16_384 / (4 * w))
+        let out = [Float](unsafeUninitializedCapacity: 4 * count) { buffer, initialized in
+            nonisolated(unsafe) let destination = buffer.baseAddress!
+            scalars.withUnsafeBufferPointer { source in
+                nonisolated(unsafe) let source = source.baseAddress!
+                Parallel.chunks(rows, minimumPerChunk: perChunk) { range in
+                    for row in range {
+                        let input = source + row * w, top = destination + row * 4 * w, bottom = top + 2 * w
+                        for x in 0..<w { top[2 * x] = input[x]; top[2 * x + 1] = input[x] }
+                        bottom.update(from: top, count: 2 * w)
+                    }
+                }
             }
+            initialized = 4 * count
         }
         let n = count
-        return .result(shape: [shape[0], shape[1], 2 * h, 2 * w], scalars: out, inputs: [self]) { grad in
-            var g = [Float](repeating: 0, count: n)
-            for p in 0..<planes {
-                for y in 0..<(2 * h) {
-                    for x in 0..<(2 * w) { g[(p * h + y / 2) * w + x / 2] += grad[(p * 2 * h + y) * 2 * w + x] }
+        return .result(shape: [shape[0], shape[1], 2 * shape[2], 2 * w], scalars: out, inputs: [self]) { grad in
+            let g = [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+                nonisolated(unsafe) let destination = buffer.baseAddress!
+                grad.withUnsafeBufferPointer { source in
+                    nonisolated(unsafe) let source = source.baseAddress!
+                    Parallel.chunks(rows, minimumPerChunk: perChunk) { range in
+                        for row in range {
+                            let top = source + row * 4 * w, bottom = top + 2 * w, output = destination + row * w
+                            for x in 0..<w { output[x] = (top[2 * x] + top[2 * x + 1]) + (bottom[2 * x] + bottom[2 * x + 1]) }
+                        }
+                    }
                 }
+                initialized = n
             }
             return [g]
         }

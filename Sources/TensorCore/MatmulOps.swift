@@ -10,14 +10,14 @@ public enum BLAS {
         if m == 1 && !transposeA {
             // One row (decoding a token): a matrix-vector product; sgemm would repack all of B every call.
             if transposeB {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), alpha, b, Int32(k), a, 1, beta, c, 1)
+                TeamGemm.sgemv(transposed: false, rows: n, columns: k, alpha: alpha, b, lda: k, a, beta: beta, c)
             } else {
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), alpha, b, Int32(n), a, 1, beta, c, 1)
+                TeamGemm.sgemv(transposed: true, rows: k, columns: n, alpha: alpha, b, lda: n, a, beta: beta, c)
             }
             return
         }
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+        TeamGemm.sgemm(a, lda: transposeA ? m : k, b, ldb: transposeB ? k : n, c, ldc: n, m: m, n: n, k: k,
+                       transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta)
     }
 
     /// Sets OpenBLAS's thread count (it defaults to every core).
@@ -25,7 +25,10 @@ public enum BLAS {
 
     /// Runs `body` with OpenBLAS on one thread, for work we split over the
     /// cores ourselves: OpenBLAS's idle threads spin and would steal the cores.
+    /// (With the thread team on, OpenBLAS is always on one thread; asking first also keeps this block from
+    /// restoring two threads after the team's first product set one.)
     static func singleThreaded<T>(_ body: () -> T) -> T {
+        if TeamGemm.enabled { return body() }
         let previous = openblas_get_num_threads()
         if previous == 1 { return body() }
         openblas_set_num_threads(1)

@@ -72,12 +72,11 @@ struct ShiftedConvolution {
     }
 }
 
-import COpenBLAS
 
-/// sgemm with explicit leading dimensions (row-major).
+/// sgemm with explicit leading dimensions (row-major), on the thread team (`TeamGemm`).
 @inline(__always)
 func cblasGemm(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int,
                m: Int, n: Int, kk: Int, transposeA: Bool = false, transposeB: Bool = false, beta: Float) {
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(kk), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    TeamGemm.sgemm(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: kk, transposeA: transposeA, transposeB: transposeB,
+                   alpha: 1, beta: beta)
 }

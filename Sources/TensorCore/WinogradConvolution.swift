@@ -40,13 +40,13 @@ struct WinogradConvolution {
             v.withUnsafeBufferPointer { pv in
                 m.withUnsafeMutableBufferPointer { pm in
                     nonisolated(unsafe) let (pu, pv, pm) = (pu.baseAddress!, pv.baseAddress!, pm.baseAddress!)
-                    let (o, c, tiles) = (o, c, tiles)
+                    let (o, c, tiles, stride) = (o, c, tiles, weightStride)
                     // 36 independent products: split them over the cores, each on a single-threaded sgemm, so the
                     // transforms and the products share one set of threads (no OpenBLAS team spinning beside ours).
                     BLAS.singleThreaded {
                         Parallel.chunks(36, minimumPerChunk: 1) { range in
                             for xi in range {
-                                cblasGemm(pu + xi * o * c, lda: c, pv + xi * tiles, ldb: 36 * tiles,
+                                cblasGemm(pu + xi * stride, lda: c, pv + xi * tiles, ldb: 36 * tiles,
                                           pm + xi * tiles, ldc: 36 * tiles, m: o, n: tiles, kk: c, beta: 0)
                             }
                         }
@@ -57,47 +57,58 @@ struct WinogradConvolution {
         m.withUnsafeBufferPointer { pm in transformOutput(pm.baseAddress!, into: out) }
     }
 
-    /// U = G g Gᵀ per (output, input) channel pair, laid out [36][O·C]: eight consecutive pairs per vector, their
-    /// 3x3 kernels (72 contiguous values) transposed through a small buffer so every load and store is contiguous.
-    func transformedWeights(_ weight: UnsafePointer<Float>) -> [Float] {
-        let pairs = o * c
-        var u = [Float](unsafeUninitializedCapacity: 36 * pairs) { _, count in count = 36 * pairs }
+    /// Floats from one of the 36 transformed kernel matrices ([O, C] each) to the next: O·C plus a cache line, so
+    /// the 36 values of one channel pair are not a power of two apart (O·C is one for every model here) and do
+    /// not all fall in the same L1 set when the weight gradient reads them back.
+    var weightStride: Int { o * c + 16 }
+
+    /// G ⊗ G as a [36, 9] matrix: U = G g Gᵀ flattened is (G ⊗ G)·vec(g), row r·6+s and column i·3+j holding
+    /// G[r][i]·G[s][j], for G = [[1/4,0,0], [-1/6,-1/6,-1/6], [-1/6,1/6,-1/6], [1/24,1/12,1/6], [1/24,-1/12,1/6], [0,0,1]].
+    /// `flipped` reverses the columns: the same transform of each kernel turned half round.
+    static func kernelTransform(flipped: Bool) -> [Float] {
+        let g: [[Float]] = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
+                            [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]]
+        return (0..<36).flatMap { row in
+            (0..<9).map { column in
+                let tap = flipped ? 8 - column : column
+                return g[row / 6][tap / 3] * g[row % 6][tap % 3]
+            }
+        }
+    }
+    private static let forwardKernelTransform = kernelTransform(flipped: false)
+    private static let flippedKernelTransform = kernelTransform(flipped: true)
+
+    /// U = G g Gᵀ per (output, input) channel pair, laid out [36][O·C] (matrices `weightStride` apart), as one
+    /// product U = (G ⊗ G)·Wᵀ over every kernel W [O·C, 9]: sgemm's packed kernels read the weights contiguously,
+    /// where a transform eight kernels per vector had to gather them (9% of a training step's time, most of it
+    /// stalled on those loads). With `transposingFlipped`, `weight` is [C, O, 3, 3], the kernels of the
+    /// convolution whose input gradient this one computes, read transposed and turned half round: one product
+    /// per output channel, over a strided view of the kernels.
+    func transformedWeights(_ weight: UnsafePointer<Float>, transposingFlipped: Bool = false) -> [Float] {
+        let (o, c, pairs, matrixStride) = (o, c, o * c, weightStride)
+        var u = [Float](unsafeUninitializedCapacity: 36 * matrixStride) { _, count in count = 36 * matrixStride }
         u.withUnsafeMutableBufferPointer { pu in
             nonisolated(unsafe) let (pu, weight) = (pu.baseAddress!, weight)
-            Parallel.chunks((pairs + 7) / 8, minimumPerChunk: 64) { range in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 72) { block in
-                    let block = block.baseAddress!
-                    for vector in range {
-                        let first = vector * 8, lanes = min(8, pairs - first)
-                        if lanes < 8 { block.initialize(repeating: 0, count: 72) }
-                        for l in 0..<lanes { for t in 0..<9 { block[t * 8 + l] = weight[(first + l) * 9 + t] } }
-                        func g(_ t: Int) -> V8 { UnsafeRawPointer(block + t * 8).loadUnaligned(as: V8.self) }
-                        // G along the kernel's rows (one column at a time), then along its columns.
-                        let c0 = Self.filterColumn(g(0), g(3), g(6)), c1 = Self.filterColumn(g(1), g(4), g(7)), c2 = Self.filterColumn(g(2), g(5), g(8))
-                        func emit(_ r: Int, _ a: V8, _ b: V8, _ c: V8) {
-                            let t = Self.filterColumn(a, b, c)
-                            func store(_ s: Int, _ value: V8) {
-                                let base = pu + (r * 6 + s) * pairs + first
-                                if lanes == 8 { UnsafeMutableRawPointer(base).storeBytes(of: value, as: V8.self) } else {
-                                    for l in 0..<lanes { base[l] = value[l] }
-                                }
-                            }
-                            store(0, t.0); store(1, t.1); store(2, t.2); store(3, t.3); store(4, t.4); store(5, t.5)
-                        }
-                        emit(0, c0.0, c1.0, c2.0); emit(1, c0.1, c1.1, c2.1); emit(2, c0.2, c1.2, c2.2)
-                        emit(3, c0.3, c1.3, c2.3); emit(4, c0.4, c1.4, c2.4); emit(5, c0.5, c1.5, c2.5)
+            for xi in 0..<36 { (pu + xi * matrixStride + pairs).initialize(repeating: 0, count: matrixStride - pairs) }
+            if !transposingFlipped {
+                Self.forwardKernelTransform.withUnsafeBufferPointer { t in
+                    TeamGemm.sgemm(t.baseAddress!, lda: 9, weight, ldb: 9, pu, ldc: matrixStride, m: 36, n: pairs, k: 9,
+                                   transposeA: false, transposeB: true, alpha: 1, beta: 0)
+                }
+                return
+            }
+            Self.flippedKernelTransform.withUnsafeBufferPointer { t in
+                nonisolated(unsafe) let t = t.baseAddress!
+                // Output channel `out` pairs with input k through the forward's kernel [k, out]: rows o·9 apart.
+                Parallel.chunks(o, minimumPerChunk: 8) { outputs in
+                    for out in outputs {
+                        TeamGemm.sgemm(t, lda: 9, weight + out * 9, ldb: o * 9, pu + out * c, ldc: matrixStride, m: 36, n: c, k: 9,
+                                       transposeA: false, transposeB: true, alpha: 1, beta: 0)
                     }
                 }
             }
         }
         return u
-    }
-
-    /// G · (g0, g1, g2) for G = [[1/4,0,0], [-1/6,-1/6,-1/6], [-1/6,1/6,-1/6], [1/24,1/12,1/6], [1/24,-1/12,1/6], [0,0,1]].
-    @inline(__always) static func filterColumn(_ g0: V8, _ g1: V8, _ g2: V8) -> (V8, V8, V8, V8, V8, V8) {
-        let a = (g0 + g2) * (-1 / 6 as Float), b = g1 * (1 / 6 as Float)
-        let e = g0 * (1 / 24 as Float) + g2 * (1 / 6 as Float), f = g1 * (1 / 12 as Float)
-        return (g0 * (1 / 4 as Float), a - b, a + b, e + f, e - f, g2)
     }
 
     /// Bᵀ · (d0 ... d5) for Bᵀ = [[4,0,-5,0,1,0], [0,-4,-4,1,1,0], [0,4,-4,-1,1,0], [0,-2,-1,2,1,0], [0,2,-1,-2,1,0], [0,4,0,-5,0,1]].
@@ -200,20 +211,17 @@ struct WinogradConvolution {
         }
     }
 
-    /// The weight that turns a 3x3 padding-1 convolution's output gradient into its input gradient:
-    /// [C, O, 3, 3] with each kernel turned half round (conv's transpose, as a convolution).
-    static func transposedFlipped(_ weight: [Float], outputs o: Int, inputs c: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: weight.count)
-        for k in 0..<o { for ch in 0..<c { for t in 0..<9 { out[(ch * o + k) * 9 + (8 - t)] = weight[(k * c + ch) * 9 + t] } } }
-        return out
-    }
-
     /// conv(x, weight) with padding 1 as a fresh array; `cacheWeights` keeps
     /// the kernels' transform for the next call (`WinogradWeightCache`).
-    static func convolve(_ x: [Float], shape: [Int], weight: [Float], outputs o: Int, cacheWeights: Bool = false) -> [Float] {
+    /// `transposingFlipped` convolves with the transposed, half-turned kernels of `weight` [C, O, 3, 3] (conv's
+    /// transpose as a convolution: a forward's input gradient) without making them.
+    static func convolve(_ x: [Float], shape: [Int], weight: [Float], outputs o: Int, cacheWeights: Bool = false,
+                         transposingFlipped: Bool = false) -> [Float] {
         let geometry = WinogradConvolution(n: shape[0], c: shape[1], h: shape[2], w: shape[3], o: o)
-        func transform() -> [Float] { weight.withUnsafeBufferPointer { geometry.transformedWeights($0.baseAddress!) } }
-        let u = cacheWeights ? WinogradWeightCache.shared.transformed(weight, outputs: o, make: transform) : transform()
+        func transform() -> [Float] {
+            weight.withUnsafeBufferPointer { geometry.transformedWeights($0.baseAddress!, transposingFlipped: transposingFlipped) }
+        }
+        let u = cacheWeights && !transposingFlipped ? WinogradWeightCache.shared.transformed(weight, outputs: o, make: transform) : transform()
         var out = [Float](unsafeUninitializedCapacity: shape[0] * o * shape[2] * shape[3]) { _, count in count = shape[0] * o * shape[2] * shape[3] }
         x.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in geometry.forward(px.baseAddress!, transformedWeights: u, out: po.baseAddress!) }

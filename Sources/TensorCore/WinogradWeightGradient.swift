@@ -65,16 +65,16 @@ extension WinogradConvolution {
         }
     }
 
-    /// dg = Gᵀ dU G per (output, input) channel pair: dU laid out [36][O·C] like U, dg as [O, C, 3, 3].
+    /// dg = Gᵀ dU G per (output, input) channel pair: dU laid out [36][O·C] like U (`weightStride` apart), dg as [O, C, 3, 3].
     func filterGradient(_ du: UnsafePointer<Float>, into weightGrad: UnsafeMutablePointer<Float>) {
-        let pairs = o * c
+        let (pairs, stride) = (o * c, weightStride)
         nonisolated(unsafe) let (du, weightGrad) = (du, weightGrad)
         Parallel.chunks((pairs + 7) / 8, minimumPerChunk: 64) { range in
             withUnsafeTemporaryAllocation(of: V8.self, capacity: 18) { half in
                 for vector in range {
                     let first = vector * 8, lanes = min(8, pairs - first)
                     func load(_ i: Int) -> V8 {
-                        let base = du + i * pairs + first
+                        let base = du + i * stride + first
                         if lanes == 8 { return UnsafeRawPointer(base).loadUnaligned(as: V8.self) }
                         var value = V8(); for l in 0..<lanes { value[l] = base[l] }; return value
                     }
@@ -101,20 +101,20 @@ extension WinogradConvolution {
     func weightGradient(_ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>) -> [Float] {
         var v = [Float](unsafeUninitializedCapacity: 36 * c * tiles) { _, count in count = 36 * c * tiles }
         var dm = [Float](unsafeUninitializedCapacity: 36 * o * tiles) { _, count in count = 36 * o * tiles }
-        var du = [Float](unsafeUninitializedCapacity: 36 * o * c) { _, count in count = 36 * o * c }
+        var du = [Float](unsafeUninitializedCapacity: 36 * weightStride) { _, count in count = 36 * weightStride }
         v.withUnsafeMutableBufferPointer { transformInput(x, into: $0.baseAddress!) }
         dm.withUnsafeMutableBufferPointer { transformGradient(dy, into: $0.baseAddress!) }
         v.withUnsafeBufferPointer { pv in
             dm.withUnsafeBufferPointer { pm in
                 du.withUnsafeMutableBufferPointer { pu in
                     nonisolated(unsafe) let (pv, pm, pu) = (pv.baseAddress!, pm.baseAddress!, pu.baseAddress!)
-                    let (o, c, tiles) = (o, c, tiles)
+                    let (o, c, tiles, stride) = (o, c, tiles, weightStride)
                     // dU[ξ] = dM[ξ] V[ξ]ᵀ: 36 independent [O, tiles] x [tiles, C] products over the cores, as in the forward.
                     BLAS.singleThreaded {
                         Parallel.chunks(36, minimumPerChunk: 1) { range in
                             for xi in range {
                                 cblasGemm(pm + xi * tiles, lda: 36 * tiles, pv + xi * tiles, ldb: 36 * tiles,
-                                          pu + xi * o * c, ldc: c, m: o, n: c, kk: tiles, transposeB: true, beta: 0)
+                                          pu + xi * stride, ldc: c, m: o, n: c, kk: tiles, transposeB: true, beta: 0)
                             }
                         }
                     }
