@@ -16,6 +16,8 @@ import PosterCore
 /// margin, a 4x upscale and single-line mode (psm 7).
 public struct OCREvaluation {
     public var seeds = 4
+    /// The first seed: posters use seeds firstSeed ..< firstSeed + seeds, so a later run can add seeds to an earlier one's.
+    public var firstSeed: UInt64 = 0
     public var upscale = 4
     /// Sampling settings every poster uses (prompt and seed are the evaluation's):
     /// steps, guidance, control scale, scheduler, negative prompt, colour prior; nil fields are the model's defaults.
@@ -52,6 +54,8 @@ public struct OCREvaluation {
         public var model: String
         public var prompts: Int
         public var seedsPerPrompt: Int
+        /// Seeds firstSeed ..< firstSeed + seedsPerPrompt (nil in reports from before it existed: 0).
+        public var firstSeed: UInt64?
         public var colorPrior: Double
         /// nil: the model's default.
         public var steps: Int?
@@ -111,10 +115,10 @@ public struct OCREvaluation {
             let flatWords = ocr.recognize(flat.upscaled(upscale), mode: .sparseText).map(\.text)
             let flatLines = readLines(ocr, image: flat, layout: layout)
             for s in 0..<seeds {
-                request.seed = UInt64(s)
+                request.seed = firstSeed + UInt64(s)
                 let start = Date()
                 let result = try generator.generate(request, layout: layout)
-                let name = String(format: "%03d-%d.png", p + 1, s)
+                let name = String(format: "%03d-%d.png", p + 1, Int(request.seed))
                 try PNGCodec.write(result.image, to: imageFolder.appendingPathComponent(name).path)
                 let words = ocr.recognize(result.image.upscaled(upscale), mode: .sparseText).map(\.text)
                 let truth = MARIOEval.groundTruth(prompt: prompt)
@@ -133,14 +137,15 @@ public struct OCREvaluation {
                                                  Self.lineAccuracy(results.flatMap(\.lines))))
             }
         }
-        let report = Report(model: generator.modelDirectory.path, prompts: prompts.count, seedsPerPrompt: seeds, colorPrior: colorPrior,
+        let report = Report(model: generator.modelDirectory.path, prompts: prompts.count, seedsPerPrompt: seeds, firstSeed: firstSeed,
+                            colorPrior: colorPrior,
                             steps: sampling.steps, guidance: sampling.guidance, controlScale: sampling.controlScale,
                             scheduler: sampling.scheduler, negativePrompt: sampling.negativePrompt,
                             mario: MARIOEval.summarize(results.map(\.mario)),
                             lineAccuracy: Self.lineAccuracy(results.flatMap(\.lines)), lineNED: Self.lineNED(results.flatMap(\.lines)),
-                            flatMario: MARIOEval.summarize(results.filter { $0.seed == 0 }.map(\.flatMario)),
-                            flatLineAccuracy: Self.lineAccuracy(results.filter { $0.seed == 0 }.flatMap(\.flatLines)),
-                            flatLineNED: Self.lineNED(results.filter { $0.seed == 0 }.flatMap(\.flatLines)),
+                            flatMario: MARIOEval.summarize(results.filter { $0.seed == firstSeed }.map(\.flatMario)),
+                            flatLineAccuracy: Self.lineAccuracy(results.filter { $0.seed == firstSeed }.flatMap(\.flatLines)),
+                            flatLineNED: Self.lineNED(results.filter { $0.seed == firstSeed }.flatMap(\.flatLines)),
                             colorChecks: results.flatMap(\.colors).count,
                             colorAdherence: Self.rate(results.flatMap(\.colors).map(\.matched)),
                             secondsPerImage: results.map(\.seconds).reduce(0, +) / Double(max(1, results.count)),

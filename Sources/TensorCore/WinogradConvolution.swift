@@ -79,11 +79,11 @@ struct WinogradConvolution {
     private static let flippedKernelTransform = kernelTransform(flipped: true)
 
     /// U = G g Gᵀ per (output, input) channel pair, laid out [36][O·C] (matrices `weightStride` apart), as one
-    /// product U = (G ⊗ G)·Wᵀ over every kernel W [O·C, 9]: sgemm's packed kernels read the weights contiguously,
-    /// where a transform eight kernels per vector had to gather them (9% of a training step's time, most of it
-    /// stalled on those loads). With `transposingFlipped`, `weight` is [C, O, 3, 3], the kernels of the
-    /// convolution whose input gradient this one computes, read transposed and turned half round: one product
-    /// per output channel, over a strided view of the kernels.
+    /// product U = (G ⊗ G)·Wᵀ over every kernel W [O·C, 9]. A transform eight kernels per vector had to gather
+    /// them (9% of a training step, mostly stalled on those loads); the product costs about as much (packing and
+    /// sgemm's beta pass over a U of up to 2.4 MB) in a matrix and a call. With `transposingFlipped`, `weight`
+    /// is [C, O, 3, 3], the kernels of the convolution whose input gradient this one computes, read transposed
+    /// and turned half round: one product per output channel, over a strided view of the kernels.
     func transformedWeights(_ weight: UnsafePointer<Float>, transposingFlipped: Bool = false) -> [Float] {
         let (o, c, pairs, matrixStride) = (o, c, o * c, weightStride)
         var u = [Float](unsafeUninitializedCapacity: 36 * matrixStride) { _, count in count = 36 * matrixStride }

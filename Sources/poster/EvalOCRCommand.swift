@@ -11,7 +11,8 @@ struct EvalOCR: ParsableCommand {
         discussion: "Writes OUT/report.json, OUT/contact_sheet.png (mask, poster, flat render) and OUT/images/.")
 
     @Argument(help: "Prompts file: one prompt per line with its text in quotes; # starts a comment.") var prompts: String
-    @Option(help: "Posters per prompt (seeds 0...N-1).") var seeds = 4
+    @Option(help: "Posters per prompt (seeds 0...N-1, or from --first-seed).") var seeds = 4
+    @Option(help: "First seed: the posters use seeds F...F+N-1, to add seeds to an earlier run's.") var firstSeed = 0
     @Option(help: "Output folder.") var out = "eval-ocr"
     @Option(help: "Poster side (default: the model's).") var size: Int?
     @Option(help: "Denoising steps (default: the model's).") var steps: Int?
@@ -27,6 +28,7 @@ struct EvalOCR: ParsableCommand {
 
     func validate() throws {
         guard (1...64).contains(seeds) else { throw ValidationError("--seeds must be in 1...64") }
+        guard firstSeed >= 0 else { throw ValidationError("--first-seed must be 0 or more, got \(firstSeed)") }
         if let limit { guard limit > 0 else { throw ValidationError("--limit must be positive") } }
         if let guidance { guard guidance >= 1, guidance <= 50 else { throw ValidationError("--guidance must be in 1...50") } }
         guard controlScale >= 0, controlScale <= 5 else { throw ValidationError("--control-scale must be in 0...5") }
@@ -42,6 +44,7 @@ struct EvalOCR: ParsableCommand {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let progress = ProgressReporter("eval ocr", total: list.count * seeds, unit: "posters")
             var evaluation = OCREvaluation(seeds: seeds, colorPrior: colorPrior)
+            evaluation.firstSeed = UInt64(firstSeed)
             evaluation.sampling.steps = steps
             evaluation.sampling.guidance = guidance
             evaluation.sampling.controlScale = controlScale

@@ -54,6 +54,27 @@ final class EvalOCRCommandTests: XCTestCase {
                          ["cannot read the prompts file"])
     }
 
+    /// `--first-seed F` evaluates seeds F...F+N-1: the poster is `poster generate --seed F`'s, named for its seed.
+    func testFirstSeedContinuesAnEarlierRun() throws {
+        let model = try Self.tiny.modelPath(in: self)
+        let dir = try TemporaryDirectory()
+        let prompt = "a white poster with black bold text 'HELLO'"
+        let prompts = try dir.write(prompt + "\n", to: "prompts.txt")
+        let settings = ["--size", "128", "--steps", "2"]
+        assertSuccess(try Poster.run(["eval", "ocr", prompts, "--model", model, "--seeds", "1", "--first-seed", "3", "--out", dir.path("eval")] + settings))
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("eval/report.json"))) as? [String: Any])
+        XCTAssertEqual(report["firstSeed"] as? Int, 3)
+        let image = try XCTUnwrap((report["images"] as? [[String: Any]])?.first)
+        XCTAssertEqual(image["seed"] as? Int, 3)
+        XCTAssertEqual(image["image"] as? String, "images/001-3.png")
+        assertSuccess(try Poster.run(["generate", prompt, "--model", model, "--seed", "3", "--out", dir.path("seed3.png")] + settings))
+        assertSuccess(try Poster.run(["generate", prompt, "--model", model, "--seed", "0", "--out", dir.path("seed0.png")] + settings))
+        let evaluated = try PNGCodec.readRGB(from: dir.path("eval/images/001-3.png")).pixels
+        XCTAssertEqual(evaluated, try PNGCodec.readRGB(from: dir.path("seed3.png")).pixels)
+        XCTAssertNotEqual(evaluated, try PNGCodec.readRGB(from: dir.path("seed0.png")).pixels)
+        assertInputError(try Poster.run(["eval", "ocr", prompts, "--model", model, "--first-seed=-1", "--out", dir.path("bad")]), ["--first-seed must be 0 or more"])
+    }
+
     /// The sampling options reach every poster: the evaluated image is the one `poster generate` makes with the same settings.
     func testSamplingOptionsMatchPosterGenerate() throws {
         let model = try Self.tiny.modelPath(in: self)
