@@ -11,14 +11,17 @@ import PosterCore
 /// layouts (what Tesseract itself manages: the ceiling), and (4) colour
 /// adherence for prompts that name colours.
 ///
-/// OCR protocol (fixed, so numbers compare across models): whole images are
-/// upscaled 4x and read in sparse-text mode (psm 11); box crops get 4 px of
-/// margin, a 4x upscale and single-line mode (psm 7).
+/// OCR protocol (fixed, so numbers compare across models): every image
+/// Tesseract reads is first made contrast-normalised grey (`OCRInput.contrast`;
+/// `.color` reads the colours as reports before session 20 did); whole images
+/// are upscaled 4x and read in sparse-text mode (psm 11); box crops get 4 px
+/// of margin, a 4x upscale and single-line mode (psm 7).
 public struct OCREvaluation {
     public var seeds = 4
     /// The first seed: posters use seeds firstSeed ..< firstSeed + seeds, so a later run can add seeds to an earlier one's.
     public var firstSeed: UInt64 = 0
     public var upscale = 4
+    public var ocrInput = OCRInput.contrast
     /// Sampling settings every poster uses (prompt and seed are the evaluation's):
     /// steps, guidance, control scale, scheduler, negative prompt, colour prior; nil fields are the model's defaults.
     public var sampling = PosterRequest(prompt: "")
@@ -63,6 +66,8 @@ public struct OCREvaluation {
         public var controlScale: Float
         public var scheduler: String?
         public var negativePrompt: String
+        /// What Tesseract read (nil in reports from before it existed: colour).
+        public var ocrInput: OCRInput?
         public var mario: MARIOEval.Summary
         public var lineAccuracy: Double
         public var lineNED: Double
@@ -94,9 +99,8 @@ public struct OCREvaluation {
 
     public func run(prompts: [String], generator: PosterGenerator, size: Int, out: URL,
                     progress: ProgressReporter? = nil) throws -> Report {
-        let fm = FileManager.default
         let imageFolder = out.appendingPathComponent("images")
-        try fm.createDirectory(at: imageFolder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: imageFolder, withIntermediateDirectories: true)
         let ocr = try TesseractOCR()
         var results: [ImageResult] = []
         var failures: [String] = []
@@ -111,53 +115,72 @@ public struct OCREvaluation {
                 progress?.advance(by: seeds)
                 continue
             }
-            let flat = flatRender(generator.renderer, layout: layout)
-            let flatWords = ocr.recognize(flat.upscaled(upscale), mode: .sparseText).map(\.text)
-            let flatLines = readLines(ocr, image: flat, layout: layout)
+            let flat = flatReading(ocr, renderer: generator.renderer, layout: layout)
             for s in 0..<seeds {
                 request.seed = firstSeed + UInt64(s)
                 let start = Date()
                 let result = try generator.generate(request, layout: layout)
                 let name = String(format: "%03d-%d.png", p + 1, Int(request.seed))
                 try PNGCodec.write(result.image, to: imageFolder.appendingPathComponent(name).path)
-                let words = ocr.recognize(result.image.upscaled(upscale), mode: .sparseText).map(\.text)
-                let truth = MARIOEval.groundTruth(prompt: prompt)
-                let lines = readLines(ocr, image: result.image, layout: layout)
-                results.append(ImageResult(prompt: prompt, seed: request.seed, image: "images/\(name)", words: words,
-                                           mario: MARIOEval.score(predicted: words, truth: truth), lines: lines, flatWords: flatWords,
-                                           flatMario: MARIOEval.score(predicted: flatWords, truth: truth), flatLines: flatLines,
-                                           colors: ColorAdherence.checks(prompt: prompt, image: result.image, mask: result.mask.image),
-                                           seconds: Date().timeIntervalSince(start)))
+                let scored = read(ocr, poster: result.image, mask: result.mask.image, layout: layout, flat: flat, prompt: prompt,
+                                  seed: request.seed, image: "images/\(name)", seconds: Date().timeIntervalSince(start))
+                results.append(scored)
                 if s == 0, sheetRows.count < 24 {
-                    sheetRows.append(ContactSheet.Row(label: prompt + "  | read: " + words.joined(separator: " "),
-                                                      images: [RGBImage(gray: result.mask.image), result.image, flat]))
+                    sheetRows.append(ContactSheet.Row(label: prompt + "  | read: " + scored.words.joined(separator: " "),
+                                                      images: [RGBImage(gray: result.mask.image), result.image, flat.image]))
                 }
-                progress?.advance(status: String(format: "MARIO acc %.2f, line acc %.2f",
-                                                 results.map(\.mario.accuracy).reduce(0, +) / Double(results.count),
-                                                 Self.lineAccuracy(results.flatMap(\.lines))))
+                advance(progress, results)
             }
         }
-        let report = Report(model: generator.modelDirectory.path, prompts: prompts.count, seedsPerPrompt: seeds, firstSeed: firstSeed,
+        var report = Report(model: generator.modelDirectory.path, prompts: prompts.count, seedsPerPrompt: seeds, firstSeed: firstSeed,
                             colorPrior: colorPrior,
                             steps: sampling.steps, guidance: sampling.guidance, controlScale: sampling.controlScale,
-                            scheduler: sampling.scheduler, negativePrompt: sampling.negativePrompt,
-                            mario: MARIOEval.summarize(results.map(\.mario)),
-                            lineAccuracy: Self.lineAccuracy(results.flatMap(\.lines)), lineNED: Self.lineNED(results.flatMap(\.lines)),
-                            flatMario: MARIOEval.summarize(results.filter { $0.seed == firstSeed }.map(\.flatMario)),
-                            flatLineAccuracy: Self.lineAccuracy(results.filter { $0.seed == firstSeed }.flatMap(\.flatLines)),
-                            flatLineNED: Self.lineNED(results.filter { $0.seed == firstSeed }.flatMap(\.flatLines)),
-                            colorChecks: results.flatMap(\.colors).count,
-                            colorAdherence: Self.rate(results.flatMap(\.colors).map(\.matched)),
-                            secondsPerImage: results.map(\.seconds).reduce(0, +) / Double(max(1, results.count)),
-                            failures: failures, images: results)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try (encoder.encode(report) + Data("\n".utf8)).write(to: out.appendingPathComponent("report.json"), options: .atomic)
+                            scheduler: sampling.scheduler, negativePrompt: sampling.negativePrompt, ocrInput: ocrInput,
+                            mario: MARIOEval.summarize([]), lineAccuracy: 0, lineNED: 0, flatMario: MARIOEval.summarize([]),
+                            flatLineAccuracy: 0, flatLineNED: 0, colorChecks: 0, colorAdherence: 0, secondsPerImage: 0,
+                            failures: failures, images: [])
+        report.summarize(results)
+        try write(report, to: out)
         if !sheetRows.isEmpty {
             let sheet = ContactSheet(cell: size).render(sheetRows, renderer: generator.renderer)
             try PNGCodec.write(sheet, to: out.appendingPathComponent("contact_sheet.png").path)
         }
         return report
+    }
+
+    /// The flat render of a layout and what the OCR reads on it, shared by the layout's posters.
+    struct FlatReading {
+        var image: RGBImage
+        var words: [String]
+        var lines: [LineResult]
+    }
+
+    func flatReading(_ ocr: TesseractOCR, renderer: GlyphRenderer, layout: Layout) -> FlatReading {
+        let flat = flatRender(renderer, layout: layout)
+        return FlatReading(image: flat, words: readWords(ocr, image: flat), lines: readLines(ocr, image: flat, layout: layout))
+    }
+
+    /// Everything measured on one poster.
+    func read(_ ocr: TesseractOCR, poster: RGBImage, mask: GrayImage, layout: Layout, flat: FlatReading, prompt: String,
+              seed: UInt64, image: String, seconds: Double) -> ImageResult {
+        let words = readWords(ocr, image: poster)
+        let truth = MARIOEval.groundTruth(prompt: prompt)
+        return ImageResult(prompt: prompt, seed: seed, image: image, words: words,
+                           mario: MARIOEval.score(predicted: words, truth: truth), lines: readLines(ocr, image: poster, layout: layout),
+                           flatWords: flat.words, flatMario: MARIOEval.score(predicted: flat.words, truth: truth), flatLines: flat.lines,
+                           colors: ColorAdherence.checks(prompt: prompt, image: poster, mask: mask), seconds: seconds)
+    }
+
+    func advance(_ progress: ProgressReporter?, _ results: [ImageResult]) {
+        progress?.advance(status: String(format: "MARIO acc %.2f, line acc %.2f",
+                                         results.map(\.mario.accuracy).reduce(0, +) / Double(results.count),
+                                         Self.lineAccuracy(results.flatMap(\.lines))))
+    }
+
+    func write(_ report: Report, to out: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try (encoder.encode(report) + Data("\n".utf8)).write(to: out.appendingPathComponent("report.json"), options: .atomic)
     }
 
     /// The layout drawn flat: black text on white, what OCR reads best.
@@ -167,12 +190,21 @@ public struct OCREvaluation {
         return image
     }
 
+    /// The image as Tesseract gets it: this evaluation's OCR input, upscaled.
+    func prepared(_ image: RGBImage) -> RGBImage {
+        (ocrInput == .contrast ? RGBImage(gray: ContrastNormalizer.normalize(image)) : image).upscaled(upscale)
+    }
+
+    func readWords(_ ocr: TesseractOCR, image: RGBImage) -> [String] {
+        ocr.recognize(prepared(image), mode: .sparseText).map(\.text)
+    }
+
     func readLines(_ ocr: TesseractOCR, image: RGBImage, layout: Layout) -> [LineResult] {
         layout.lines.map { line in
             let rect = layout.pixelRect(of: line.box)
             let crop = image.cropped(minX: Int(rect.minX) - 4, minY: Int(rect.minY) - 4, maxX: Int(rect.maxX.rounded(.up)) + 4,
                                      maxY: Int(rect.maxY.rounded(.up)) + 4)
-            let read = ocr.recognize(crop.upscaled(upscale), mode: .singleLine).map(\.text).joined(separator: " ")
+            let read = ocr.recognize(prepared(crop), mode: .singleLine).map(\.text).joined(separator: " ")
             return LineResult(text: line.text, read: read, exact: LineMetrics.isExact(read, line.text),
                               ned: LineMetrics.normalizedEditDistance(read, line.text))
         }
@@ -195,4 +227,22 @@ extension RGBImage {
     }
 
     func upscaled(_ factor: Int) -> RGBImage { factor <= 1 ? self : resized(width: width * factor, height: height * factor) }
+}
+
+extension OCREvaluation.Report {
+    /// Fills the summary numbers from the per-poster results (flat renders: the first seed's, one per layout).
+    mutating func summarize(_ results: [OCREvaluation.ImageResult]) {
+        let firstSeed = self.firstSeed ?? 0
+        let flat = results.filter { $0.seed == firstSeed }
+        images = results
+        mario = MARIOEval.summarize(results.map(\.mario))
+        lineAccuracy = OCREvaluation.lineAccuracy(results.flatMap(\.lines))
+        lineNED = OCREvaluation.lineNED(results.flatMap(\.lines))
+        flatMario = MARIOEval.summarize(flat.map(\.flatMario))
+        flatLineAccuracy = OCREvaluation.lineAccuracy(flat.flatMap(\.flatLines))
+        flatLineNED = OCREvaluation.lineNED(flat.flatMap(\.flatLines))
+        colorChecks = results.flatMap(\.colors).count
+        colorAdherence = OCREvaluation.rate(results.flatMap(\.colors).map(\.matched))
+        secondsPerImage = results.map(\.seconds).reduce(0, +) / Double(max(1, results.count))
+    }
 }

@@ -7,7 +7,7 @@ import PosterCore
 /// `poster eval ...`: quality measurements of trained models.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "eval", abstract: "Measure the quality of trained GlyphPoster models.", subcommands: [EvalLayout.self, EvalOCR.self])
+        commandName: "eval", abstract: "Measure the quality of trained GlyphPoster models.", subcommands: [EvalLayout.self, EvalOCR.self, EvalReread.self])
 }
 
 /// `poster eval layout`: the planner against the validation records' layouts.

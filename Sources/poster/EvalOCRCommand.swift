@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OCRData
 import PosterCore
 import PosterStudio
 
@@ -24,6 +25,8 @@ struct EvalOCR: ParsableCommand {
     @Option(help: "ControlNet conditioning scale.") var controlScale: Float = 1
     @Option(help: "ddim, dpm++ or euler (default: the model's scheduler).") var scheduler: SchedulerName?
     @Option(help: "Negative prompt for every poster.") var negative = ""
+    @Option(help: "What Tesseract reads: contrast (principal-axis grey, text dark on light) or color (the poster's colours, the protocol before session 20).")
+    var ocrInput = OCRInput.contrast
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func validate() throws {
@@ -50,29 +53,11 @@ struct EvalOCR: ParsableCommand {
             evaluation.sampling.controlScale = controlScale
             evaluation.sampling.scheduler = scheduler?.className
             evaluation.sampling.negativePrompt = negative
+            evaluation.ocrInput = ocrInput
             let report = try evaluation.run(prompts: list, generator: generator, size: size ?? generator.defaultSize, out: folder,
                                             progress: progress)
             progress.finish()
-            if json {
-                print(String(decoding: try JSONSerialization.data(withJSONObject: [
-                    "mario_accuracy": report.mario.accuracy, "mario_precision": report.mario.precision, "mario_recall": report.mario.recall,
-                    "mario_f": report.mario.f, "line_accuracy": report.lineAccuracy, "line_ned": report.lineNED,
-                    "flat_mario_accuracy": report.flatMario.accuracy, "flat_line_accuracy": report.flatLineAccuracy,
-                    "color_adherence": report.colorAdherence, "images": report.mario.images,
-                ], options: [.sortedKeys]), as: UTF8.self))
-                return
-            }
-            func f(_ x: Double) -> String { String(format: "%.3f", x) }
-            print("OCR evaluation of \(report.model): \(report.prompts) prompts x \(report.seedsPerPrompt) seeds (\(report.mario.images) posters)")
-            print("                        generated   flat render (OCR ceiling)")
-            print("  MARIO-Eval accuracy   \(f(report.mario.accuracy))       \(f(report.flatMario.accuracy))")
-            print("  MARIO-Eval P / R      \(f(report.mario.precision)) / \(f(report.mario.recall))   \(f(report.flatMario.precision)) / \(f(report.flatMario.recall))")
-            print("  MARIO-Eval F          \(f(report.mario.f))       \(f(report.flatMario.f))")
-            print("  line accuracy (boxes) \(f(report.lineAccuracy))       \(f(report.flatLineAccuracy))")
-            print("  line NED (boxes)      \(f(report.lineNED))       \(f(report.flatLineNED))")
-            print("  colour adherence      \(f(report.colorAdherence)) of \(report.colorChecks) named colours")
-            print(String(format: "  %.2f s per poster; report in %@/report.json", report.secondsPerImage, out))
-            if !report.failures.isEmpty { print("  \(report.failures.count) prompts failed: \(report.failures.prefix(3).joined(separator: "; "))") }
+            EvalOCRSummary.print(report, out: out, json: json)
         } catch let error as InputError { throw error } catch { throw InputError(error) }
     }
 }

@@ -100,5 +100,39 @@ final class EvalOCRCommandTests: XCTestCase {
         XCTAssertNotEqual(try PNGCodec.readRGB(from: dir.path("other.png")).pixels, direct.pixels)
         assertInputError(try Poster.run(["eval", "ocr", prompts, "--model", model, "--guidance", "0.5", "--out", dir.path("bad")]), ["--guidance"])
     }
-}
 
+    /// `poster eval reread` scores a run's posters again: under the run's own OCR input it reproduces the run's report;
+    /// under another it records that input; it never overwrites the run's folder.
+    func testRereadReproducesTheRunAndSwitchesOCRInput() throws {
+        let model = try Self.tiny.modelPath(in: self)
+        let dir = try TemporaryDirectory()
+        let prompts = try dir.write("a red poster with white bold text 'SALE'\na yellow poster with black text 'OPEN'\n", to: "prompts.txt")
+        assertSuccess(try Poster.run(["eval", "ocr", prompts, "--model", model, "--seeds", "2", "--size", "128", "--steps", "2",
+                                      "--ocr-input", "color", "--out", dir.path("run")]))
+        func report(_ folder: String) throws -> [String: Any] {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("\(folder)/report.json"))) as? [String: Any])
+        }
+        let run = try report("run")
+        XCTAssertEqual(run["ocrInput"] as? String, "color")
+        assertSuccess(try Poster.run(["eval", "reread", dir.path("run"), "--ocr-input", "color", "--out", dir.path("again")]))
+        let again = try report("again")
+        for key in ["mario", "lineAccuracy", "lineNED", "flatMario", "flatLineAccuracy", "colorChecks", "colorAdherence", "secondsPerImage"] {
+            XCTAssertEqual(again[key] as? NSObject, run[key] as? NSObject, key)
+        }
+        XCTAssertEqual((again["images"] as? [[String: Any]])?.map { $0["words"] as? [String] ?? [] },
+                       (run["images"] as? [[String: Any]])?.map { $0["words"] as? [String] ?? [] })
+        XCTAssertEqual(try PNGCodec.readRGB(from: dir.path("again/images/001-1.png")).pixels,
+                       try PNGCodec.readRGB(from: dir.path("run/images/001-1.png")).pixels)
+        let result = try Poster.run(["eval", "reread", dir.path("run"), "--out", dir.path("contrast")])
+        assertSuccess(result)
+        XCTAssertTrue(result.stdout.contains("OCR input contrast"), result.summary)
+        let contrast = try report("contrast")
+        XCTAssertEqual(contrast["ocrInput"] as? String, "contrast")
+        XCTAssertEqual((contrast["images"] as? [Any])?.count, 4)
+        // Flat renders are black on white: the normalised grey is the same picture, so the OCR ceiling is unchanged.
+        XCTAssertEqual(contrast["flatLineAccuracy"] as? Double, run["flatLineAccuracy"] as? Double)
+        assertInputError(try Poster.run(["eval", "reread", dir.path("run"), "--out", dir.path("run")]), ["the run's own folder"])
+        assertInputError(try Poster.run(["eval", "reread", dir.path("missing"), "--out", dir.path("x")]), ["report.json", "no report"])
+        XCTAssertEqual(try report("run")["ocrInput"] as? String, "color", "the run's report is untouched")
+    }
+}
