@@ -30,7 +30,7 @@ extension OCREvaluation {
         let fm = FileManager.default
         try fm.createDirectory(at: out.appendingPathComponent("images"), withIntermediateDirectories: true)
         let ocr = try TesseractOCR()
-        var flats: [String: (layout: Layout, flat: FlatReading)] = [:]
+        var flats: [String: (layout: Layout, mask: GrayImage, flat: FlatReading)] = [:]
         var results: [ImageResult] = []
         for (i, old) in earlier.images.enumerated() {
             let path = folder.appendingPathComponent(old.image).path
@@ -47,13 +47,12 @@ extension OCREvaluation {
                     throw StudioError("\(path): the planner now lays out \(layout.lines.map(\.text)) for \"\(old.prompt)\", "
                                       + "the run had \(old.lines.map(\.text)): reread with the planner the run used (--planner)")
                 }
-                flats[old.prompt] = (layout, flatReading(ocr, renderer: renderer, layout: layout))
+                flats[old.prompt] = (layout, try renderer.render(layout).image, flatReading(ocr, renderer: renderer, layout: layout))
             }
             let copy = out.appendingPathComponent(old.image)
             try fm.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
             try PNGCodec.write(poster, to: copy.path)
-            let (layout, flat) = flats[old.prompt]!
-            let mask = try renderer.render(layout).image
+            let (layout, mask, flat) = flats[old.prompt]!
             results.append(read(ocr, poster: poster, mask: mask, layout: layout, flat: flat, prompt: old.prompt, seed: old.seed,
                                 image: old.image, seconds: old.seconds))
             advance(progress, results)
