@@ -72,6 +72,9 @@ public enum BLASCore {
     /// One line for benchmark headers: the user's setting and the kernel that runs.
     public static var summary: String {
         let chosen = replacedFallback.map { " (chosen by poster: the library fell back to \($0))" } ?? ""
-        return "OPENBLAS_CORETYPE=\(userCoreType), OpenBLAS core \(name)\(chosen)"
+        return "OPENBLAS_CORETYPE=\(userCoreType), OpenBLAS core \(name)\(chosen), sgemm kernel \(sgemmKernel)"
     }
+
+    /// The kernel that runs matrix products: OpenBLAS's, or `PackedGemm` where OpenBLAS's core lacks AVX-512.
+    public static var sgemmKernel: String { PackedGemm.kernelName }
 }

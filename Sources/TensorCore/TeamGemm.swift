@@ -23,14 +23,21 @@ enum TeamGemm {
     /// Below this many multiply-adds a product runs on the calling thread.
     static let minimumSplitWork = 1 << 21
 
-    /// C = alpha·op(A)·op(B) + beta·C, row-major, explicit leading dimensions.
+    /// C = alpha·op(A)·op(B) + beta·C, row-major, explicit leading dimensions. Each part runs on
+    /// `PackedGemm` when `packed` (and the product is at least `PackedGemm.minimumDepth` deep), else OpenBLAS.
     static func sgemm(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                       _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
-                      transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float) {
+                      transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float, packed: Bool = PackedGemm.engaged) {
         func run(rows: Range<Int>, columns: Range<Int>) {
             guard !rows.isEmpty, !columns.isEmpty else { return }
             let partA = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
             let partB = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+            if packed && k >= PackedGemm.minimumDepth {
+                PackedGemm.sgemm(partA, lda: lda, partB, ldb: ldb, c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc,
+                                 m: rows.count, n: columns.count, k: k, transposeA: transposeA, transposeB: transposeB,
+                                 alpha: alpha, beta: beta)
+                return
+            }
             cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                         Int32(rows.count), Int32(columns.count), Int32(k), alpha, partA, Int32(lda), partB, Int32(ldb),
                         beta, c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))

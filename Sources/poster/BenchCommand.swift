@@ -93,7 +93,7 @@ struct OpsBench: ParsableCommand {
         let coreType = BLASCore.userCoreType
         if json {
             let items = rows.map { "{\"name\":\(LayoutJSONCodec.quoted($0.name)),\"seconds\":\(String(format: "%.6f", $0.seconds)),\"gflops\":\(String(format: "%.2f", $0.gflops))}" }
-            print("{\"bench\":\"ops\",\"threads\":\(ProcessInfo.processInfo.activeProcessorCount),\"openblas_coretype\":\(LayoutJSONCodec.quoted(coreType)),\"openblas_core\":\(LayoutJSONCodec.quoted(BLASCore.name)),\"rows\":[\(items.joined(separator: ","))]}")
+            print("{\"bench\":\"ops\",\"threads\":\(ProcessInfo.processInfo.activeProcessorCount),\"openblas_coretype\":\(LayoutJSONCodec.quoted(coreType)),\"openblas_core\":\(LayoutJSONCodec.quoted(BLASCore.name)),\"sgemm_kernel\":\(LayoutJSONCodec.quoted(BLASCore.sgemmKernel)),\"rows\":[\(items.joined(separator: ","))]}")
             return
         }
         print("ops on \(ProcessInfo.processInfo.activeProcessorCount) threads, \(BLASCore.summary)")

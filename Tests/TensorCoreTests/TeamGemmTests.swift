@@ -24,6 +24,17 @@ final class TeamGemmTests: XCTestCase {
     }
 
     func testSplitProductsMatchOneProduct() {
+        checkSplitProducts(packed: false)
+    }
+
+    /// The same split products with every part on `PackedGemm` (AVX-512 builds; release builds on a machine
+    /// whose OpenBLAS core lacks AVX-512 run every product this way).
+    func testSplitProductsOnPackedGemm() throws {
+        guard PackedGemm.avx512Build else { throw XCTSkip("PackedGemm runs on AVX-512 builds only") }
+        checkSplitProducts(packed: true)
+    }
+
+    func checkSplitProducts(packed: Bool) {
         var random = TensorRandom(seed: 21)
         // (m, n, k): tall (split along M), wide (split along N), and one under the split threshold.
         for (m, n, k) in [(300, 72, 128), (40, 530, 112), (24, 20, 16)] {
@@ -39,13 +50,14 @@ final class TeamGemmTests: XCTestCase {
                         b.withUnsafeBufferPointer { pb in
                             c.withUnsafeMutableBufferPointer { pc in
                                 TeamGemm.sgemm(pa.baseAddress!, lda: lda, pb.baseAddress!, ldb: ldb, pc.baseAddress!, ldc: ldc,
-                                               m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: 0.75, beta: beta)
+                                               m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: 0.75, beta: beta,
+                                               packed: packed)
                             }
                         }
                     }
                     let expected = naive(a, lda: lda, b, ldb: ldb, c0, ldc: ldc, m: m, n: n, k: k,
                                          transposeA: transposeA, transposeB: transposeB, alpha: 0.75, beta: beta)
-                    XCTAssertLessThan(relativeError(c, expected), 1e-6, "\(m)x\(n)x\(k) tA \(transposeA) tB \(transposeB) beta \(beta)")
+                    XCTAssertLessThan(relativeError(c, expected), 1e-6, "\(m)x\(n)x\(k) tA \(transposeA) tB \(transposeB) beta \(beta) packed \(packed)")
                     // The padding between rows is left alone.
                     for i in 0..<m { XCTAssertEqual(Array(c[(i * ldc + n)..<(i * ldc + ldc)]), Array(c0[(i * ldc + n)..<(i * ldc + ldc)])) }
                 }

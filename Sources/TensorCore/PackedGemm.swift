@@ -1,0 +1,275 @@
+import Foundation
+
+/// sgemm of our own on a 12x32 register tile of 512-bit registers (the shape of
+/// BLIS's SkylakeX kernel, and of `FusedAttentionKernel`'s), in BLIS's loop
+/// order: column blocks of B, depth blocks, row blocks of A; B's block packed
+/// into 32-column panels that stay in L2, A's into 12-row panels that stay in L1
+/// while the panels of B stream past; alpha folded into the packing of A.
+///
+/// Why: OpenBLAS's kernel is the one its core type names, and with
+/// `OPENBLAS_CORETYPE=Haswell` on an AVX-512 machine that is its AVX2 kernel at
+/// half the vector width. Measured on this session's Sapphire Rapids Xeon, one
+/// thread, alternating runs (median): 2048³ 1.27x and a 4096x320 -> 1280 linear
+/// 1.13x OpenBLAS's Haswell kernel, 0.85-1.0x its SkylakeX kernel. So it runs
+/// where OpenBLAS's core lacks AVX-512 (`engaged`); AVX-512 builds only.
+enum PackedGemm {
+    static let tileRows = 12
+    static let tileColumns = 32
+    /// Deepest block: a 12-row panel of A (18 KB) stays in L1 while B's panels stream past. A deeper
+    /// product is cut into equal blocks (k = 320 is one block, not 256 + 64: every block reads and writes C).
+    static let depthBlock = 384
+    /// Rows of A packed at a time (a multiple of `tileRows`).
+    static let rowBlock = 480
+    /// Columns of B packed at a time (a multiple of `tileColumns`): 1 MB of panels at full depth, in L2.
+    static let columnBlock = 1024
+    /// Shallower products go to OpenBLAS: packing costs as much as the product there.
+    static let minimumDepth = 16
+
+    /// OpenBLAS's x86-64 cores with AVX-512 sgemm kernels: where they run, OpenBLAS keeps the products.
+    static let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+
+    /// Whether this build targets AVX-512 (Package.swift's `GLYPHPOSTER_AVX512`): SIMD16 is then one register.
+    static let avx512Build: Bool = {
+        #if GLYPHPOSTER_AVX512
+        return true
+        #else
+        return false
+        #endif
+    }()
+
+    /// Whether `TeamGemm` uses this kernel in this process (`engages`).
+    static let engaged: Bool = {
+        #if DEBUG
+        let optimisedBuild = false
+        #else
+        let optimisedBuild = true
+        #endif
+        return engages(avx512Build: avx512Build, optimisedBuild: optimisedBuild, openBLASCore: BLASCore.name,
+                       environment: ProcessInfo.processInfo.environment)
+    }()
+
+    /// On optimised AVX-512 builds, where OpenBLAS runs a kernel without AVX-512 (unoptimised, the SIMD
+    /// kernel is far slower than any OpenBLAS kernel; the tests call it directly); `GLYPHPOSTER_GEMM=openblas`
+    /// or `=packed` decides it on any AVX-512 build. Never on other builds: their SIMD16 is two AVX2 halves.
+    static func engages(avx512Build: Bool, optimisedBuild: Bool, openBLASCore: String, environment: [String: String]) -> Bool {
+        guard avx512Build else { return false }
+        switch environment["GLYPHPOSTER_GEMM"] {
+        case "openblas": return false
+        case "packed": return true
+        default: return optimisedBuild && !avx512Cores.contains(openBLASCore.lowercased())
+        }
+    }
+
+    /// Which kernel runs the products, for benchmark headers.
+    static var kernelName: String { engaged ? "GlyphPoster 12x32 AVX-512" : "OpenBLAS" }
+
+    /// C = alpha·op(A)·op(B) + beta·C, row-major with explicit leading dimensions (cblas_sgemm's contract;
+    /// beta 0 never reads C). Single-threaded: `TeamGemm` splits products over the cores.
+    static func sgemm(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                      _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
+                      transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0, alpha != 0 else { scale(c, ldc: ldc, m: m, n: n, by: beta); return }
+        let depthBlocks = (k + depthBlock - 1) / depthBlock
+        let kc = depthBlocks == 1 ? k : roundUp(k / depthBlocks + 1, 4)
+        let mc = min(rowBlock, roundUp(m, tileRows)), nc = min(columnBlock, roundUp(n, tileColumns))
+        let count = mc * kc + nc * kc + tileRows * tileColumns
+        // 64-byte aligned: a panel row is then one or two whole cache lines (a split load costs on every step).
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.size, alignment: 64)
+        defer { raw.deallocate() }
+        let ap = raw.bindMemory(to: Float.self, capacity: count), bp = ap + mc * kc, edge = bp + nc * kc
+        var jc = 0
+        while jc < n {
+            let nb = min(nc, n - jc)
+            var pc = 0
+            while pc < k {
+                let kb = min(kc, k - pc)
+                packB(b, ldb: ldb, transposed: transposeB, depth: pc..<(pc + kb), columns: jc..<(jc + nb), into: bp)
+                // The first depth block applies beta; later ones add to what it left.
+                let blockBeta: Float = pc == 0 ? beta : 1
+                var ic = 0
+                while ic < m {
+                    let mb = min(mc, m - ic)
+                    packA(a, lda: lda, transposed: transposeA, rows: ic..<(ic + mb), depth: pc..<(pc + kb), alpha: alpha, into: ap)
+                    var ir = 0
+                    while ir < mb {
+                        let rows = min(tileRows, mb - ir)
+                        var jr = 0
+                        while jr < nb {
+                            let columns = min(tileColumns, nb - jr)
+                            let target = c + (ic + ir) * ldc + jc + jr
+                            if rows == tileRows && columns == tileColumns {
+                                microkernel(ap + ir * kb, bp + jr * kb, depth: kb, target, ldc: ldc, beta: blockBeta)
+                            } else {
+                                microkernel(ap + ir * kb, bp + jr * kb, depth: kb, edge, ldc: tileColumns, beta: 0)
+                                merge(edge, into: target, ldc: ldc, rows: rows, columns: columns, beta: blockBeta)
+                            }
+                            jr += tileColumns
+                        }
+                        ir += tileRows
+                    }
+                    ic += mb
+                }
+                pc += kb
+            }
+            jc += nb
+        }
+    }
+
+    static func roundUp(_ n: Int, _ multiple: Int) -> Int { (n + multiple - 1) / multiple * multiple }
+
+    /// C = beta·C (beta 0 writes zeros: NaNs in C do not survive, as in BLAS).
+    static func scale(_ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, by beta: Float) {
+        guard beta != 1 else { return }
+        for i in 0..<m {
+            let row = c + i * ldc
+            if beta == 0 { row.update(repeating: 0, count: n) } else { for j in 0..<n { row[j] *= beta } }
+        }
+    }
+
+    /// An edge tile computed into a full 12x32 scratch tile: its valid part into C.
+    static func merge(_ tile: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, ldc: Int,
+                      rows: Int, columns: Int, beta: Float) {
+        for r in 0..<rows {
+            let source = tile + r * tileColumns, row = target + r * ldc
+            if beta == 0 {
+                for j in 0..<columns { row[j] = source[j] }
+            } else if beta == 1 {
+                for j in 0..<columns { row[j] += source[j] }
+            } else {
+                for j in 0..<columns { row[j] = beta * row[j] + source[j] }
+            }
+        }
+    }
+
+    /// alpha·op(A)[rows, depth] as panels of 12 rows, panel[p][r] (the 12 values one step broadcasts lie
+    /// together), missing rows of the last panel zero.
+    static func packA(_ a: UnsafePointer<Float>, lda: Int, transposed: Bool, rows: Range<Int>, depth: Range<Int>,
+                      alpha: Float, into ap: UnsafeMutablePointer<Float>) {
+        let kb = depth.count
+        var panel = 0
+        while panel < rows.count {
+            let base = ap + panel * kb, count = min(tileRows, rows.count - panel), first = rows.lowerBound + panel
+            if transposed {
+                for p in 0..<kb {
+                    let source = a + (depth.lowerBound + p) * lda + first, target = base + p * tileRows
+                    for r in 0..<count { target[r] = alpha * source[r] }
+                    for r in count..<tileRows { target[r] = 0 }
+                }
+            } else if count == tileRows {
+                // Twelve strided reads a step, written in order (a loop over rows first became scattered stores).
+                let source = a + first * lda + depth.lowerBound
+                for p in 0..<kb {
+                    let target = base + p * tileRows, column = source + p
+                    target[0] = alpha * column[0]; target[1] = alpha * column[lda]; target[2] = alpha * column[2 * lda]
+                    target[3] = alpha * column[3 * lda]; target[4] = alpha * column[4 * lda]; target[5] = alpha * column[5 * lda]
+                    target[6] = alpha * column[6 * lda]; target[7] = alpha * column[7 * lda]; target[8] = alpha * column[8 * lda]
+                    target[9] = alpha * column[9 * lda]; target[10] = alpha * column[10 * lda]; target[11] = alpha * column[11 * lda]
+                }
+            } else {
+                let source = a + first * lda + depth.lowerBound
+                for p in 0..<kb {
+                    let target = base + p * tileRows
+                    for r in 0..<count { target[r] = alpha * source[r * lda + p] }
+                    for r in count..<tileRows { target[r] = 0 }
+                }
+            }
+            panel += tileRows
+        }
+    }
+
+    /// op(B)[depth, columns] as panels of 32 columns, panel[p][j], missing columns of the last panel zero.
+    static func packB(_ b: UnsafePointer<Float>, ldb: Int, transposed: Bool, depth: Range<Int>, columns: Range<Int>,
+                      into bp: UnsafeMutablePointer<Float>) {
+        let kb = depth.count
+        var panel = 0
+        while panel < columns.count {
+            let base = bp + panel * kb, count = min(tileColumns, columns.count - panel), first = columns.lowerBound + panel
+            if transposed {
+                for j in 0..<count {
+                    let source = b + (first + j) * ldb + depth.lowerBound
+                    for p in 0..<kb { base[p * tileColumns + j] = source[p] }
+                }
+                if count < tileColumns { for p in 0..<kb { for j in count..<tileColumns { base[p * tileColumns + j] = 0 } } }
+            } else {
+                for p in 0..<kb {
+                    let source = b + (depth.lowerBound + p) * ldb + first, target = base + p * tileColumns
+                    for j in 0..<count { target[j] = source[j] }
+                    for j in count..<tileColumns { target[j] = 0 }
+                }
+            }
+            panel += tileColumns
+        }
+    }
+
+    /// c[12, 32] = a·b + beta·c for a packed 12-row panel of A and 32-column panel of B (beta 0: c is not read).
+    /// Twenty-four 16-float accumulators, two panel loads and one broadcast a row: 27 of the 32 registers.
+    /// C's lines are prefetched first, so the stores at the end do not wait on memory; B's a few steps ahead.
+    @inline(__always)
+    static func microkernel(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, depth: Int,
+                            _ c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+        typealias V = SIMD16<Float>
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        for r in 0..<tileRows {
+            prefetchForWriting(c + r * ldc)
+            prefetchForWriting(c + r * ldc + 16)
+        }
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+        var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
+        var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
+        var pa = a, pb = b
+        for _ in 0..<depth {
+            // B's panels 4 KB ahead (32 steps): measured 3% on one thread, within this machine's noise.
+            prefetchForReading(pb + prefetchDistance)
+            prefetchForReading(pb + prefetchDistance + 16)
+            let b0 = load(pb), b1 = load(pb + 16)
+            var s = V(repeating: pa[0]); c00.addProduct(s, b0); c01.addProduct(s, b1)
+            s = V(repeating: pa[1]); c10.addProduct(s, b0); c11.addProduct(s, b1)
+            s = V(repeating: pa[2]); c20.addProduct(s, b0); c21.addProduct(s, b1)
+            s = V(repeating: pa[3]); c30.addProduct(s, b0); c31.addProduct(s, b1)
+            s = V(repeating: pa[4]); c40.addProduct(s, b0); c41.addProduct(s, b1)
+            s = V(repeating: pa[5]); c50.addProduct(s, b0); c51.addProduct(s, b1)
+            s = V(repeating: pa[6]); c60.addProduct(s, b0); c61.addProduct(s, b1)
+            s = V(repeating: pa[7]); c70.addProduct(s, b0); c71.addProduct(s, b1)
+            s = V(repeating: pa[8]); c80.addProduct(s, b0); c81.addProduct(s, b1)
+            s = V(repeating: pa[9]); c90.addProduct(s, b0); c91.addProduct(s, b1)
+            s = V(repeating: pa[10]); ca0.addProduct(s, b0); ca1.addProduct(s, b1)
+            s = V(repeating: pa[11]); cb0.addProduct(s, b0); cb1.addProduct(s, b1)
+            pa += tileRows
+            pb += tileColumns
+        }
+        @inline(__always) func store(_ row: Int, _ x: V, _ y: V) {
+            let p = c + row * ldc
+            if beta == 0 {
+                UnsafeMutableRawPointer(p).storeBytes(of: x, as: V.self)
+                UnsafeMutableRawPointer(p + 16).storeBytes(of: y, as: V.self)
+            } else if beta == 1 {
+                UnsafeMutableRawPointer(p).storeBytes(of: load(p) + x, as: V.self)
+                UnsafeMutableRawPointer(p + 16).storeBytes(of: load(p + 16) + y, as: V.self)
+            } else {
+                UnsafeMutableRawPointer(p).storeBytes(of: beta * load(p) + x, as: V.self)
+                UnsafeMutableRawPointer(p + 16).storeBytes(of: beta * load(p + 16) + y, as: V.self)
+            }
+        }
+        store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
+        store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
+        store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
+    }
+
+    /// Floats of B's packed panels between the step being computed and the one prefetched.
+    static let prefetchDistance = 1024
+
+    /// A hint that the line holding `p` is about to be read (x86 prefetcht0). Prefetching past the buffer's end is harmless.
+    @inline(__always) static func prefetchForReading(_ p: UnsafePointer<Float>) {
+        llvmPrefetch(UnsafeRawPointer(p), 0, 3, 1)
+    }
+
+    /// A hint that the line holding `p` is about to be written (x86 prefetchw; a no-op where unsupported).
+    @inline(__always) static func prefetchForWriting(_ p: UnsafePointer<Float>) {
+        llvmPrefetch(UnsafeRawPointer(p), 1, 3, 1)
+    }
+}
+
+/// LLVM's prefetch intrinsic (address, write, locality 0-3, data cache): Swift has no prefetch of its own.
+@_silgen_name("llvm.prefetch.p0")
+private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ cache: Int32)

@@ -1,0 +1,103 @@
+import XCTest
+@testable import TensorCore
+
+/// `PackedGemm`, GlyphPoster's AVX-512 sgemm: cblas_sgemm's contract checked against a double-precision
+/// triple loop at shapes that cross every block and tile edge, and when it takes the products over.
+final class PackedGemmTests: XCTestCase {
+    func naive(_ a: [Float], lda: Int, _ b: [Float], ldb: Int, _ c: [Float], ldc: Int, m: Int, n: Int, k: Int,
+               transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float) -> [Float] {
+        var out = c
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Double = 0
+                for p in 0..<k {
+                    sum += Double(transposeA ? a[p * lda + i] : a[i * lda + p]) * Double(transposeB ? b[j * ldb + p] : b[p * ldb + j])
+                }
+                out[i * ldc + j] = Float(Double(alpha) * sum + (beta == 0 ? 0 : Double(beta) * Double(c[i * ldc + j])))
+            }
+        }
+        return out
+    }
+
+    /// Runs one product both ways; checks the result and that C's padding columns are untouched.
+    func check(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float, seed: UInt64,
+               file: StaticString = #filePath, line: UInt = #line) {
+        var random = TensorRandom(seed: seed)
+        let lda = (transposeA ? m : k) + 3, ldb = (transposeB ? k : n) + 5, ldc = n + 7
+        let a = random.normal(shape: [max(1, (transposeA ? k : m) * lda)]).scalars
+        let b = random.normal(shape: [max(1, (transposeB ? n : k) * ldb)]).scalars
+        var c0 = random.normal(shape: [m * ldc]).scalars
+        // beta 0 must not read C: NaNs there must not come through.
+        if beta == 0 { for i in stride(from: 0, to: c0.count, by: 3) { c0[i] = .nan } }
+        var c = c0
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    PackedGemm.sgemm(pa.baseAddress!, lda: lda, pb.baseAddress!, ldb: ldb, pc.baseAddress!, ldc: ldc,
+                                     m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta)
+                }
+            }
+        }
+        let expected = naive(a, lda: lda, b, ldb: ldb, c0, ldc: ldc, m: m, n: n, k: k,
+                             transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta)
+        let label = "\(m)x\(n)x\(k) tA \(transposeA) tB \(transposeB) alpha \(alpha) beta \(beta)"
+        var got = [Float](), want = [Float]()
+        for i in 0..<m {
+            got += c[(i * ldc)..<(i * ldc + n)]
+            want += expected[(i * ldc)..<(i * ldc + n)]
+            for j in n..<ldc where !(c[i * ldc + j].isNaN && c0[i * ldc + j].isNaN) {
+                XCTAssertEqual(c[i * ldc + j], c0[i * ldc + j], "padding changed, \(label)", file: file, line: line)
+            }
+        }
+        XCTAssertFalse(got.contains { $0.isNaN }, label, file: file, line: line)
+        XCTAssertLessThan(relativeError(got, want), 1e-5, label, file: file, line: line)
+    }
+
+    /// Tile edges (m not a multiple of 12, n not of 32), every transpose, beta 0, 1 and 0.5.
+    func testEdgeTilesEveryTransposeAndBeta() {
+        var seed: UInt64 = 40
+        for (m, n, k) in [(12, 32, 16), (13, 33, 17), (1, 1, 16), (25, 70, 64), (7, 100, 30)] {
+            for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+                for beta: Float in [0, 1, 0.5] {
+                    seed += 1
+                    check(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: 0.75, beta: beta, seed: seed)
+                }
+            }
+        }
+    }
+
+    /// Products that cross the depth blocks (k = 900: three blocks of 304, the later ones adding to the first),
+    /// the row blocks (m = 500 > 480) and the column blocks (n = 1100 > 1024).
+    func testProductsCrossingBlocks() {
+        check(m: 30, n: 70, k: 900, transposeA: false, transposeB: true, alpha: 1, beta: 0.5, seed: 60)
+        check(m: 30, n: 70, k: 900, transposeA: true, transposeB: false, alpha: -2, beta: 0, seed: 61)
+        check(m: 500, n: 40, k: 24, transposeA: false, transposeB: false, alpha: 1, beta: 1, seed: 62)
+        check(m: 13, n: 1100, k: 20, transposeA: true, transposeB: true, alpha: 1, beta: 0, seed: 63)
+    }
+
+    /// k = 0 or alpha = 0 leave beta·C, as BLAS does (beta 0: zeros).
+    func testEmptyDepthScalesC() {
+        var c: [Float] = [1, 2, 3, 4, 5, 6]
+        let a: [Float] = [1], b: [Float] = [1]
+        PackedGemm.sgemm(a, lda: 1, b, ldb: 3, &c, ldc: 3, m: 2, n: 3, k: 0, transposeA: false, transposeB: false, alpha: 1, beta: 0.5)
+        XCTAssertEqual(c, [0.5, 1, 1.5, 2, 2.5, 3])
+        PackedGemm.sgemm(a, lda: 1, b, ldb: 3, &c, ldc: 3, m: 2, n: 3, k: 1, transposeA: false, transposeB: false, alpha: 0, beta: 0)
+        XCTAssertEqual(c, [0, 0, 0, 0, 0, 0])
+    }
+
+    /// It takes over where OpenBLAS's kernel lacks AVX-512, on optimised AVX-512 builds, unless GLYPHPOSTER_GEMM says.
+    func testWhenItTakesTheProducts() {
+        func engages(_ core: String, _ environment: [String: String] = [:], avx512: Bool = true, optimised: Bool = true) -> Bool {
+            PackedGemm.engages(avx512Build: avx512, optimisedBuild: optimised, openBLASCore: core, environment: environment)
+        }
+        XCTAssertTrue(engages("Haswell"))
+        XCTAssertTrue(engages("Prescott"))
+        XCTAssertFalse(engages("SkylakeX"))
+        XCTAssertFalse(engages("Cooperlake"))
+        XCTAssertFalse(engages("Haswell", optimised: false))
+        XCTAssertTrue(engages("Haswell", ["GLYPHPOSTER_GEMM": "packed"], optimised: false))
+        XCTAssertFalse(engages("Haswell", ["GLYPHPOSTER_GEMM": "openblas"]))
+        XCTAssertTrue(engages("SkylakeX", ["GLYPHPOSTER_GEMM": "packed"]))
+        XCTAssertFalse(engages("Haswell", ["GLYPHPOSTER_GEMM": "packed"], avx512: false))
+    }
+}
