@@ -100,26 +100,41 @@ enum FastMath {
         return Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
     }
 
-    /// 2^x on eight lanes for x <= 0 (softmax after its maximum is subtracted): x = n + f with n = round(x),
+    /// 2^x on every lane for x <= 0 (softmax after its maximum is subtracted): x = n + f with n = round(x),
     /// f in [-1/2, 1/2] exact, a degree-5 minimax polynomial for 2^f (rel. error ~2e-7) and 2^n in the exponent bits.
     /// Inputs at or below -126.5 (masked −∞ scores included) give exactly 0: clamped to -127, whose
     /// exponent field is 0 and whose fraction is 1, so the product is +0 with no extra select.
     @_transparent
     static func exp2NonPositive(_ value: SIMD8<Float>) -> SIMD8<Float> {
         typealias V = SIMD8<Float>
-        let low = V(repeating: -127)
-        let x = value.replacing(with: low, where: value .< low)
-        let magic = V(repeating: 12_582_912)
-        let rounded = x + magic
-        let n = rounded - magic
-        let f = x - n
+        let x = value.replacing(with: V(repeating: -127), where: value .< V(repeating: -127))
+        let rounded = x + V(repeating: exp2Magic)
+        let p = exp2Fraction(x - (rounded - V(repeating: exp2Magic)))
+        return p * unsafeBitCast((unsafeBitCast(rounded, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23, to: V.self)
+    }
+
+    /// `exp2NonPositive` on sixteen lanes (one AVX-512 register). Comparisons and integer shifts are written
+    /// per concrete type: on a generic SIMD type they compile to a loop over the lanes.
+    @_transparent
+    static func exp2NonPositive(_ value: SIMD16<Float>) -> SIMD16<Float> {
+        typealias V = SIMD16<Float>
+        let x = value.replacing(with: V(repeating: -127), where: value .< V(repeating: -127))
+        let rounded = x + V(repeating: exp2Magic)
+        let p = exp2Fraction(x - (rounded - V(repeating: exp2Magic)))
+        return p * unsafeBitCast((unsafeBitCast(rounded, to: SIMD16<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23, to: V.self)
+    }
+
+    /// 1.5·2^23: x + this, in float, is x rounded to an integer n, held in the low fraction bits.
+    static let exp2Magic: Float = 12_582_912
+
+    /// 2^f for f in [-1/2, 1/2]: the degree-5 minimax polynomial (float arithmetic only, so generic).
+    @_transparent
+    static func exp2Fraction<V: SIMD>(_ f: V) -> V where V.Scalar == Float {
         var p = V(repeating: 1.327_531_88e-3)
         p = V(repeating: 9.675_144_22e-3).addingProduct(p, f)
         p = V(repeating: 5.550_713_46e-2).addingProduct(p, f)
         p = V(repeating: 2.402_212_77e-1).addingProduct(p, f)
         p = V(repeating: 6.931_469_44e-1).addingProduct(p, f)
-        p = V(repeating: 1.000_000_12).addingProduct(p, f)
-        let scale = unsafeBitCast((unsafeBitCast(rounded, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23, to: V.self)
-        return p * scale
+        return V(repeating: 1.000_000_12).addingProduct(p, f)
     }
 }

@@ -106,28 +106,35 @@ enum FusedAttentionKernel {
         }
     }
 
+    #if GLYPHPOSTER_AVX512
+    /// The softmax's vector: one 512-bit register (score rows are padded to 16 in every build).
+    typealias SoftmaxVector = SIMD16<Float>
+    #else
+    typealias SoftmaxVector = SIMD8<Float>
+    #endif
+
     /// One score row's step of the online softmax: entries from `limit` on
     /// are masked, the rest become 2^(score − running maximum) (scores are in base 2: the
     /// queries carry log2 e in their scale), the running
     /// maximum and sum are updated, and the factor that rescales what earlier
     /// blocks accumulated is returned (1 when the maximum did not move).
-    /// Eight lanes at a time, exp and sum in one pass. The row is read and written
-    /// up to `limit` rounded up to 8 (the scores tile is 16-padded): those extra lanes are set to −∞ first,
+    /// A `SoftmaxVector` at a time, exp and sum in one pass. The row is read and written
+    /// up to `limit` rounded up to the vector's lanes (the scores tile is 16-padded): those extra lanes are set to −∞ first,
     /// so they drop out of the maximum and come out of exp as 0 without lane masks.
     @inline(__always)
     static func onlineSoftmaxRow(_ row: UnsafeMutablePointer<Float>, _ n: Int, limit: Int, maximum: inout Float, sum: inout Float) -> Float {
-        typealias V = SIMD8<Float>
-        let end = (limit + 7) / 8 * 8
+        typealias V = SoftmaxVector
+        let lanes = V.scalarCount
+        let end = (limit + lanes - 1) / lanes * lanes
         for j in limit..<end { row[j] = -.infinity }
         var m = V(repeating: -.infinity)
         var j = 0
         while j < end {
             let x = UnsafeRawPointer(row + j).loadUnaligned(as: V.self)
             m = m.replacing(with: x, where: x .> m)
-            j += 8
+            j += lanes
         }
-        let m4 = m.lowHalf.replacing(with: m.highHalf, where: m.highHalf .> m.lowHalf)
-        let newMaximum = Swift.max(maximum, Swift.max(Swift.max(m4[0], m4[1]), Swift.max(m4[2], m4[3])))
+        let newMaximum = Swift.max(maximum, laneMaximum(m))
         if newMaximum == -.infinity {
             for j in 0..<Swift.max(n, end) { row[j] = 0 }
             return 1
@@ -136,32 +143,45 @@ enum FusedAttentionKernel {
         var total = V(), total2 = V()
         j = 0
         // Four independent exps per iteration: one exp is a chain of dependent FMAs, too long for the core to overlap alone.
-        while j + 32 <= end {
+        while j + 4 * lanes <= end {
             let e0 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j).loadUnaligned(as: V.self) - shift)
-            let e1 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j + 8).loadUnaligned(as: V.self) - shift)
-            let e2 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j + 16).loadUnaligned(as: V.self) - shift)
-            let e3 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j + 24).loadUnaligned(as: V.self) - shift)
+            let e1 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j + lanes).loadUnaligned(as: V.self) - shift)
+            let e2 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j + 2 * lanes).loadUnaligned(as: V.self) - shift)
+            let e3 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j + 3 * lanes).loadUnaligned(as: V.self) - shift)
             UnsafeMutableRawPointer(row + j).storeBytes(of: e0, as: V.self)
-            UnsafeMutableRawPointer(row + j + 8).storeBytes(of: e1, as: V.self)
-            UnsafeMutableRawPointer(row + j + 16).storeBytes(of: e2, as: V.self)
-            UnsafeMutableRawPointer(row + j + 24).storeBytes(of: e3, as: V.self)
+            UnsafeMutableRawPointer(row + j + lanes).storeBytes(of: e1, as: V.self)
+            UnsafeMutableRawPointer(row + j + 2 * lanes).storeBytes(of: e2, as: V.self)
+            UnsafeMutableRawPointer(row + j + 3 * lanes).storeBytes(of: e3, as: V.self)
             total += e0 + e1
             total2 += e2 + e3
-            j += 32
+            j += 4 * lanes
         }
         total += total2
         while j < end {
             let e = FastMath.exp2NonPositive(UnsafeRawPointer(row + j).loadUnaligned(as: V.self) - shift)
             UnsafeMutableRawPointer(row + j).storeBytes(of: e, as: V.self)
             total += e
-            j += 8
+            j += lanes
         }
         for j in end..<Swift.max(end, n) { row[j] = 0 }
         let correction = maximum == -.infinity ? 0 : Foundation.exp2(maximum - newMaximum)
-        let t4 = total.lowHalf + total.highHalf
-        sum = sum * correction + ((t4[0] + t4[1]) + (t4[2] + t4[3]))
+        sum = sum * correction + laneSum(total)
         maximum = newMaximum
         return correction
+    }
+
+    /// The largest lane, halving the vector (SIMD's own `max()` is a loop over the lanes).
+    @inline(__always) static func laneMaximum(_ v: SIMD16<Float>) -> Float { laneMaximum(v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)) }
+    @inline(__always) static func laneMaximum(_ v: SIMD8<Float>) -> Float {
+        let m = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)
+        return Swift.max(Swift.max(m[0], m[1]), Swift.max(m[2], m[3]))
+    }
+
+    /// The lanes' sum, halving the vector.
+    @inline(__always) static func laneSum(_ v: SIMD16<Float>) -> Float { laneSum(v.lowHalf + v.highHalf) }
+    @inline(__always) static func laneSum(_ v: SIMD8<Float>) -> Float {
+        let t = v.lowHalf + v.highHalf
+        return (t[0] + t[1]) + (t[2] + t[3])
     }
 
     /// Keys as panels of T = `tileColumns`: panel[key / T][p][key % T], missing keys zero, so a score tile is one microkernel call.
