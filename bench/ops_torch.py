@@ -98,7 +98,8 @@ def main():
         ours_rounds.append({row["name"]: row["seconds"] for row in ours["rows"]})
         theirs_rounds.append(torch_rows(args.seconds))
     print(f"threads {ours['threads']}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, "
-          f"OpenBLAS core {ours.get('openblas_core', '?')}, torch {torch.__version__}, rounds {len(ours_rounds)}")
+          f"OpenBLAS core {ours.get('openblas_core', '?')}, sgemm kernel {ours.get('sgemm_kernel', '?')}, "
+          f"torch {torch.__version__}, rounds {len(ours_rounds)}")
     print(f"{'row':36} {'GlyphPoster ms':>15} {'PyTorch ms':>11} {'ratio':>7} {'range':>12}")
     for row in ours["rows"]:
         name = row["name"]
