@@ -8,10 +8,10 @@ import Foundation
 ///
 /// Why: OpenBLAS's kernel is the one its core type names, and with
 /// `OPENBLAS_CORETYPE=Haswell` on an AVX-512 machine that is its AVX2 kernel at
-/// half the vector width. Measured on this session's Sapphire Rapids Xeon, one
-/// thread, alternating runs (median): 2048³ 1.27x and a 4096x320 -> 1280 linear
-/// 1.13x OpenBLAS's Haswell kernel, 0.85-1.0x its SkylakeX kernel. So it runs
-/// where OpenBLAS's core lacks AVX-512 (`engaged`); AVX-512 builds only.
+/// half the vector width. Measured on a Sapphire Rapids Xeon, one thread,
+/// alternating runs: 1.13-1.37x OpenBLAS's Haswell kernel, 0.95-1.0x its SkylakeX
+/// kernel; on two threads a 2048³ product 175 -> 101-109 ms against Haswell's.
+/// So it runs where OpenBLAS's core lacks AVX-512 (`engaged`); AVX-512 builds only.
 enum PackedGemm {
     static let tileRows = 12
     static let tileColumns = 32
