@@ -70,49 +70,79 @@ enum PackedGemm {
                       transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float) {
         guard m > 0, n > 0 else { return }
         guard k > 0, alpha != 0 else { scale(c, ldc: ldc, m: m, n: n, by: beta); return }
-        let depthBlocks = (k + depthBlock - 1) / depthBlock
-        let kc = depthBlocks == 1 ? k : roundUp(k / depthBlocks + 1, 4)
-        let mc = min(rowBlock, roundUp(m, tileRows)), nc = min(columnBlock, roundUp(n, tileColumns))
-        let count = mc * kc + nc * kc + tileRows * tileColumns
+        let blocks = Blocking(m: m, n: n, k: k)
+        let count = blocks.rows * blocks.depth + blocks.columns * blocks.depth + tileRows * tileColumns
         // 64-byte aligned: a panel row is then one or two whole cache lines (a split load costs on every step).
         let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.size, alignment: 64)
         defer { raw.deallocate() }
-        let ap = raw.bindMemory(to: Float.self, capacity: count), bp = ap + mc * kc, edge = bp + nc * kc
-        var jc = 0
-        while jc < n {
-            let nb = min(nc, n - jc)
-            var pc = 0
-            while pc < k {
-                let kb = min(kc, k - pc)
-                packB(b, ldb: ldb, transposed: transposeB, depth: pc..<(pc + kb), columns: jc..<(jc + nb), into: bp)
-                // The first depth block applies beta; later ones add to what it left.
-                let blockBeta: Float = pc == 0 ? beta : 1
-                var ic = 0
-                while ic < m {
-                    let mb = min(mc, m - ic)
-                    packA(a, lda: lda, transposed: transposeA, rows: ic..<(ic + mb), depth: pc..<(pc + kb), alpha: alpha, into: ap)
-                    var ir = 0
-                    while ir < mb {
-                        let rows = min(tileRows, mb - ir)
-                        var jr = 0
-                        while jr < nb {
-                            let columns = min(tileColumns, nb - jr)
-                            let target = c + (ic + ir) * ldc + jc + jr
-                            if rows == tileRows && columns == tileColumns {
-                                microkernel(ap + ir * kb, bp + jr * kb, depth: kb, target, ldc: ldc, beta: blockBeta)
-                            } else {
-                                microkernel(ap + ir * kb, bp + jr * kb, depth: kb, edge, ldc: tileColumns, beta: 0)
-                                merge(edge, into: target, ldc: ldc, rows: rows, columns: columns, beta: blockBeta)
-                            }
-                            jr += tileColumns
-                        }
-                        ir += tileRows
-                    }
-                    ic += mb
-                }
-                pc += kb
+        let ap = raw.bindMemory(to: Float.self, capacity: count), bp = ap + blocks.rows * blocks.depth
+        let edge = bp + blocks.columns * blocks.depth
+        blocks.forEachBlock(n: n, k: k) { columns, depth in
+            packB(b, ldb: ldb, transposed: transposeB, depth: depth, columns: columns, into: bp)
+            var ic = 0
+            while ic < m {
+                let rows = ic..<min(m, ic + blocks.rows)
+                multiplyRows(a, lda: lda, transposeA: transposeA, alpha: alpha, rows: rows, depth: depth, packedB: bp,
+                             columns: columns, c, ldc: ldc, beta: depth.lowerBound == 0 ? beta : 1, packedA: ap, edge: edge)
+                ic = rows.upperBound
             }
-            jc += nb
+        }
+    }
+
+    /// BLIS's block sizes for one product: depth (KC), rows (MC) and columns (NC).
+    struct Blocking {
+        let depth: Int, rows: Int, columns: Int
+
+        init(m: Int, n: Int, k: Int) {
+            let depthBlocks = (k + PackedGemm.depthBlock - 1) / PackedGemm.depthBlock
+            depth = depthBlocks == 1 ? k : roundUp(k / depthBlocks + 1, 4)
+            rows = min(PackedGemm.rowBlock, roundUp(m, tileRows))
+            columns = min(PackedGemm.columnBlock, roundUp(n, tileColumns))
+        }
+
+        /// Calls `body(columns, depth)` for every block of B, columns outermost (BLIS's jc and pc loops).
+        func forEachBlock(n: Int, k: Int, _ body: (Range<Int>, Range<Int>) -> Void) {
+            var jc = 0
+            while jc < n {
+                let columnRange = jc..<min(n, jc + columns)
+                var pc = 0
+                while pc < k {
+                    let depthRange = pc..<min(k, pc + depth)
+                    body(columnRange, depthRange)
+                    pc = depthRange.upperBound
+                }
+                jc = columnRange.upperBound
+            }
+        }
+    }
+
+    /// C[rows, columns] (+)= alpha·op(A)[rows, depth]·B[depth, columns] for B's block packed in `packedB`:
+    /// packs A's rows into `packedA` (rows.count·depth.count floats), then runs the 12-row panels of A
+    /// against every 32-column panel of B (BLIS's ic body). `blockBeta` scales C (the first depth block
+    /// applies the caller's beta; later ones add to what it left). `edge` is a 12x32 scratch tile.
+    @inline(__always)
+    static func multiplyRows(_ a: UnsafePointer<Float>, lda: Int, transposeA: Bool, alpha: Float, rows: Range<Int>,
+                             depth: Range<Int>, packedB bp: UnsafePointer<Float>, columns: Range<Int>,
+                             _ c: UnsafeMutablePointer<Float>, ldc: Int, beta blockBeta: Float,
+                             packedA ap: UnsafeMutablePointer<Float>, edge: UnsafeMutablePointer<Float>) {
+        let kb = depth.count, mb = rows.count, nb = columns.count
+        packA(a, lda: lda, transposed: transposeA, rows: rows, depth: depth, alpha: alpha, into: ap)
+        var ir = 0
+        while ir < mb {
+            let panelRows = min(tileRows, mb - ir)
+            var jr = 0
+            while jr < nb {
+                let panelColumns = min(tileColumns, nb - jr)
+                let target = c + (rows.lowerBound + ir) * ldc + columns.lowerBound + jr
+                if panelRows == tileRows && panelColumns == tileColumns {
+                    microkernel(ap + ir * kb, bp + jr * kb, depth: kb, target, ldc: ldc, beta: blockBeta)
+                } else {
+                    microkernel(ap + ir * kb, bp + jr * kb, depth: kb, edge, ldc: tileColumns, beta: 0)
+                    merge(edge, into: target, ldc: ldc, rows: panelRows, columns: panelColumns, beta: blockBeta)
+                }
+                jr += tileColumns
+            }
+            ir += tileRows
         }
     }
 

@@ -33,7 +33,7 @@ final class SpinningWorkers: @unchecked Sendable {
     init(threads: Int) {
         self.threads = max(0, threads)
         for _ in 0..<self.threads {
-            let thread = Thread { [unowned self] in self.workerLoop() }
+            let thread = Thread { [unowned self] in self.workerLoop(seen: 0) }
             thread.threadDictionary[Self.workerKey] = true
             thread.stackSize = 1 << 20
             thread.start()
@@ -73,8 +73,10 @@ final class SpinningWorkers: @unchecked Sendable {
         }
     }
 
-    private func workerLoop() {
-        var seen = generation.load(ordering: .sequentiallyConsistent)
+    /// `seen` is the generation before any job (0), not the one when the thread first runs: a job started
+    /// while the thread was still starting is then joined, not missed (`TeamPackedGemm`'s parts need every thread).
+    private func workerLoop(seen initial: Int) {
+        var seen = initial
         while true {
             var spins = 0
             while generation.load(ordering: .sequentiallyConsistent) == seen {

@@ -44,6 +44,10 @@ enum TeamGemm {
         }
         let alongRows = m >= n
         guard let parts = parts(length: alongRows ? m : n, work: m * n * k) else { run(rows: 0..<m, columns: 0..<n); return }
+        // On PackedGemm, products with rows enough for every thread run on the team together (B packed once).
+        if packed && k >= PackedGemm.minimumDepth,
+           TeamPackedGemm.sgemm(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k, transposeA: transposeA,
+                                transposeB: transposeB, alpha: alpha, beta: beta) { return }
         let split = { (part: Int) in
             let range = bounds(part, of: parts, length: alongRows ? m : n)
             if alongRows { run(rows: range, columns: 0..<n) } else { run(rows: 0..<m, columns: range) }
