@@ -11,7 +11,8 @@ import Foundation
 /// half the vector width. Measured on a Sapphire Rapids Xeon, one thread,
 /// alternating runs: 1.13-1.37x OpenBLAS's Haswell kernel, 0.95-1.0x its SkylakeX
 /// kernel; on two threads a 2048³ product 175 -> 101-109 ms against Haswell's.
-/// So it runs where OpenBLAS's core lacks AVX-512 (`engaged`); AVX-512 builds only.
+/// So it runs every product where OpenBLAS's core lacks AVX-512, and the products the whole team runs
+/// together (`TeamPackedGemm`) where it has it (`mode`); AVX-512 builds only.
 enum PackedGemm {
     static let tileRows = 12
     static let tileColumns = 32
@@ -22,8 +23,10 @@ enum PackedGemm {
     static let rowBlock = 480
     /// Columns of B packed at a time (a multiple of `tileColumns`): 1 MB of panels at full depth, in L2.
     static let columnBlock = 1024
-    /// Shallower products go to OpenBLAS: packing costs as much as the product there.
-    static let minimumDepth = 16
+    /// Shallower products go to OpenBLAS: packing costs as much as the product there. The Winograd kernel
+    /// transforms (k = 9, C = 36 x O·C) stay here: OpenBLAS first clears C in a pass of its own
+    /// (sgemm_beta, 5% of a training step's samples) and runs them on its AVX2 kernel.
+    static let minimumDepth = 8
 
     /// OpenBLAS's x86-64 cores with AVX-512 sgemm kernels: where they run, OpenBLAS keeps the products.
     static let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
@@ -37,31 +40,56 @@ enum PackedGemm {
         #endif
     }()
 
-    /// Whether `TeamGemm` uses this kernel in this process (`engages`).
-    static let engaged: Bool = {
+    /// Which products run on this kernel.
+    enum Use: Equatable {
+        /// None: OpenBLAS runs them all.
+        case never
+        /// Products the whole team runs together (`TeamPackedGemm`); OpenBLAS keeps the small ones, where its
+        /// AVX-512 core has kernels that skip packing.
+        case teamProducts
+        /// Every product at least `minimumDepth` deep.
+        case everyProduct
+    }
+
+    /// How this process uses the kernel (`use(...)`).
+    static let mode: Use = {
         #if DEBUG
         let optimisedBuild = false
         #else
         let optimisedBuild = true
         #endif
-        return engages(avx512Build: avx512Build, optimisedBuild: optimisedBuild, openBLASCore: BLASCore.name,
-                       environment: ProcessInfo.processInfo.environment)
+        return use(avx512Build: avx512Build, optimisedBuild: optimisedBuild, openBLASCore: BLASCore.name,
+                   environment: ProcessInfo.processInfo.environment)
     }()
 
-    /// On optimised AVX-512 builds, where OpenBLAS runs a kernel without AVX-512 (unoptimised, the SIMD
-    /// kernel is far slower than any OpenBLAS kernel; the tests call it directly); `GLYPHPOSTER_GEMM=openblas`
-    /// or `=packed` decides it on any AVX-512 build. Never on other builds: their SIMD16 is two AVX2 halves.
-    static func engages(avx512Build: Bool, optimisedBuild: Bool, openBLASCore: String, environment: [String: String]) -> Bool {
-        guard avx512Build else { return false }
+    /// Whether every product runs here (`TeamGemm`'s default).
+    static var engaged: Bool { mode == .everyProduct }
+
+    /// Only on optimised AVX-512 builds (unoptimised, the SIMD kernel is far slower than any OpenBLAS kernel;
+    /// the tests call it directly): every product where OpenBLAS runs a kernel without AVX-512, the team's
+    /// products where its kernel has AVX-512 (measured, 2 threads, OpenBLAS SkylakeX: 2048³ 140-153 -> 117-126 ms,
+    /// 4096x320 -> 1280 27-29 -> 24.5-27 ms: the team packs B once and balances its rows; OpenBLAS's halves
+    /// cannot). `GLYPHPOSTER_GEMM=openblas` or `=packed` decides it on any AVX-512 build. Never on other builds:
+    /// their SIMD16 is two AVX2 halves.
+    static func use(avx512Build: Bool, optimisedBuild: Bool, openBLASCore: String, environment: [String: String]) -> Use {
+        guard avx512Build else { return .never }
         switch environment["GLYPHPOSTER_GEMM"] {
-        case "openblas": return false
-        case "packed": return true
-        default: return optimisedBuild && !avx512Cores.contains(openBLASCore.lowercased())
+        case "openblas": return .never
+        case "packed": return .everyProduct
+        default:
+            guard optimisedBuild else { return .never }
+            return avx512Cores.contains(openBLASCore.lowercased()) ? .teamProducts : .everyProduct
         }
     }
 
     /// Which kernel runs the products, for benchmark headers.
-    static var kernelName: String { engaged ? "GlyphPoster 12x32 AVX-512" : "OpenBLAS" }
+    static var kernelName: String {
+        switch mode {
+        case .never: return "OpenBLAS"
+        case .teamProducts: return "GlyphPoster 12x32 AVX-512 on large products, OpenBLAS on small"
+        case .everyProduct: return "GlyphPoster 12x32 AVX-512"
+        }
+    }
 
     /// C = alpha·op(A)·op(B) + beta·C, row-major with explicit leading dimensions (cblas_sgemm's contract;
     /// beta 0 never reads C). Single-threaded: `TeamGemm` splits products over the cores.
@@ -136,6 +164,11 @@ enum PackedGemm {
                 let target = c + (rows.lowerBound + ir) * ldc + columns.lowerBound + jr
                 if panelRows == tileRows && panelColumns == tileColumns {
                     microkernel(ap + ir * kb, bp + jr * kb, depth: kb, target, ldc: ldc, beta: blockBeta)
+                } else if panelRows == tileRows && panelColumns == halfTile {
+                    halfMicrokernel(ap + ir * kb, bp + jr * kb, depth: kb, target, ldc: ldc, beta: blockBeta)
+                } else if panelColumns <= halfTile {
+                    halfMicrokernel(ap + ir * kb, bp + jr * kb, depth: kb, edge, ldc: tileColumns, beta: 0)
+                    merge(edge, into: target, ldc: ldc, rows: panelRows, columns: panelColumns, beta: blockBeta)
                 } else {
                     microkernel(ap + ir * kb, bp + jr * kb, depth: kb, edge, ldc: tileColumns, beta: 0)
                     merge(edge, into: target, ldc: ldc, rows: panelRows, columns: panelColumns, beta: blockBeta)
@@ -199,8 +232,8 @@ enum PackedGemm {
             } else {
                 let source = a + first * lda + depth.lowerBound
                 for p in 0..<kb {
-                    let target = base + p * tileRows
-                    for r in 0..<count { target[r] = alpha * source[r * lda + p] }
+                    let target = base + p &* tileRows
+                    for r in 0..<count { target[r] = alpha * source[r &* lda &+ p] }
                     for r in count..<tileRows { target[r] = 0 }
                 }
             }
@@ -216,11 +249,14 @@ enum PackedGemm {
         while panel < columns.count {
             let base = bp + panel * kb, count = min(tileColumns, columns.count - panel), first = columns.lowerBound + panel
             if transposed {
-                for j in 0..<count {
-                    let source = b + (first + j) * ldb + depth.lowerBound
-                    for p in 0..<kb { base[p * tileColumns + j] = source[p] }
+                // A step's 32 values lie ldb apart: gathered, written in order (a loop over columns first wrote
+                // them 32 floats apart, one scalar store each: 12% of the small Winograd products' time).
+                let source = b + first * ldb + depth.lowerBound
+                for p in 0..<kb {
+                    let target = base + p &* tileColumns, column = source + p
+                    for j in 0..<count { target[j] = column[j &* ldb] }
+                    for j in count..<tileColumns { target[j] = 0 }
                 }
-                if count < tileColumns { for p in 0..<kb { for j in count..<tileColumns { base[p * tileColumns + j] = 0 } } }
             } else {
                 for p in 0..<kb {
                     let source = b + (depth.lowerBound + p) * ldb + first, target = base + p * tileColumns
@@ -284,6 +320,39 @@ enum PackedGemm {
         store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
         store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
         store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
+    }
+
+    /// Columns of the half tile: a product 16 columns wide (the Winograd products of a 16x16 image have 16
+    /// tiles) would otherwise spend half of every 12x32 step on the zero padding.
+    static let halfTile = 16
+
+    /// c[12, 16] = a·b + beta·c: `microkernel` on the first 16 columns of a packed 32-column panel of B.
+    @inline(__always)
+    static func halfMicrokernel(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, depth: Int,
+                                _ c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+        typealias V = SIMD16<Float>
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        for r in 0..<tileRows { prefetchForWriting(c + r * ldc) }
+        var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V(), c8 = V(), c9 = V(), ca = V(), cb = V()
+        var pa = a, pb = b
+        for _ in 0..<depth {
+            let b0 = load(pb)
+            c0.addProduct(V(repeating: pa[0]), b0); c1.addProduct(V(repeating: pa[1]), b0)
+            c2.addProduct(V(repeating: pa[2]), b0); c3.addProduct(V(repeating: pa[3]), b0)
+            c4.addProduct(V(repeating: pa[4]), b0); c5.addProduct(V(repeating: pa[5]), b0)
+            c6.addProduct(V(repeating: pa[6]), b0); c7.addProduct(V(repeating: pa[7]), b0)
+            c8.addProduct(V(repeating: pa[8]), b0); c9.addProduct(V(repeating: pa[9]), b0)
+            ca.addProduct(V(repeating: pa[10]), b0); cb.addProduct(V(repeating: pa[11]), b0)
+            pa += tileRows
+            pb += tileColumns
+        }
+        @inline(__always) func store(_ row: Int, _ x: V) {
+            let p = c + row * ldc
+            let value = beta == 0 ? x : (beta == 1 ? load(p) + x : beta * load(p) + x)
+            UnsafeMutableRawPointer(p).storeBytes(of: value, as: V.self)
+        }
+        store(0, c0); store(1, c1); store(2, c2); store(3, c3); store(4, c4); store(5, c5)
+        store(6, c6); store(7, c7); store(8, c8); store(9, c9); store(10, ca); store(11, cb)
     }
 
     /// Floats of B's packed panels between the step being computed and the one prefetched.

@@ -24,7 +24,8 @@ enum TeamGemm {
     static let minimumSplitWork = 1 << 21
 
     /// C = alpha·op(A)·op(B) + beta·C, row-major, explicit leading dimensions. Each part runs on
-    /// `PackedGemm` when `packed` (and the product is at least `PackedGemm.minimumDepth` deep), else OpenBLAS.
+    /// `PackedGemm` when `packed` (and the product is at least `PackedGemm.minimumDepth` deep), else OpenBLAS;
+    /// products the whole team can share run on `TeamPackedGemm` when `packed` or `PackedGemm.mode` says so.
     static func sgemm(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                       _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
                       transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float, packed: Bool = PackedGemm.engaged) {
@@ -45,7 +46,7 @@ enum TeamGemm {
         let alongRows = m >= n
         guard let parts = parts(length: alongRows ? m : n, work: m * n * k) else { run(rows: 0..<m, columns: 0..<n); return }
         // On PackedGemm, products with rows enough for every thread run on the team together (B packed once).
-        if packed && k >= PackedGemm.minimumDepth,
+        if (packed || PackedGemm.mode == .teamProducts) && k >= PackedGemm.minimumDepth,
            TeamPackedGemm.sgemm(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k, transposeA: transposeA,
                                 transposeB: transposeB, alpha: alpha, beta: beta) { return }
         let split = { (part: Int) in

@@ -93,10 +93,11 @@ struct OpsBench: ParsableCommand {
         let coreType = BLASCore.userCoreType
         if json {
             let items = rows.map { "{\"name\":\(LayoutJSONCodec.quoted($0.name)),\"seconds\":\(String(format: "%.6f", $0.seconds)),\"gflops\":\(String(format: "%.2f", $0.gflops))}" }
-            print("{\"bench\":\"ops\",\"threads\":\(ProcessInfo.processInfo.activeProcessorCount),\"openblas_coretype\":\(LayoutJSONCodec.quoted(coreType)),\"openblas_core\":\(LayoutJSONCodec.quoted(BLASCore.name)),\"sgemm_kernel\":\(LayoutJSONCodec.quoted(BLASCore.sgemmKernel)),\"rows\":[\(items.joined(separator: ","))]}")
+            print("{\"bench\":\"ops\",\"threads\":\(Parallel.workers),\"openblas_coretype\":\(LayoutJSONCodec.quoted(coreType)),\"openblas_core\":\(LayoutJSONCodec.quoted(BLASCore.name)),\"sgemm_kernel\":\(LayoutJSONCodec.quoted(BLASCore.sgemmKernel)),\"rows\":[\(items.joined(separator: ","))]}")
             return
         }
-        print("ops on \(ProcessInfo.processInfo.activeProcessorCount) threads, \(BLASCore.summary)")
+        // The team's size (GLYPHPOSTER_THREADS sets it), not the machine's core count.
+        print("ops on \(Parallel.workers) threads, \(BLASCore.summary)")
         for row in rows {
             let rate = row.flops > 0 ? String(format: "%8.1f GFLOP/s  %5.1f%% of sgemm", row.gflops, 100 * row.gflops / peak) : ""
             print(String(format: "  %-34@ %10.3f ms  %@", row.name as NSString, row.seconds * 1000, rate))
