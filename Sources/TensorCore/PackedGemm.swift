@@ -21,8 +21,11 @@ enum PackedGemm {
     static let depthBlock = 384
     /// Rows of A packed at a time (a multiple of `tileRows`).
     static let rowBlock = 480
-    /// Columns of B packed at a time (a multiple of `tileColumns`): 1 MB of panels at full depth, in L2.
-    static let columnBlock = 1024
+    /// B's packed block stays within this many floats (1.75 MB of a 2 MB L2): its columns are cut into equal
+    /// blocks under it, so 1280 columns at depth 320 are one block (A is packed once per column block) and
+    /// 2048 at depth 344 two of 1024.
+    /// (Variable so the tests can make blocks small enough to cross at test sizes.)
+    nonisolated(unsafe) static var blockFloats = 448 * 1024
     /// Shallower products go to OpenBLAS: packing costs as much as the product there. The Winograd kernel
     /// transforms (k = 9, C = 36 x O·C) stay here: OpenBLAS first clears C in a pass of its own
     /// (sgemm_beta, 5% of a training step's samples) and runs them on its AVX2 kernel.
@@ -125,7 +128,9 @@ enum PackedGemm {
             let depthBlocks = (k + PackedGemm.depthBlock - 1) / PackedGemm.depthBlock
             depth = depthBlocks == 1 ? k : roundUp(k / depthBlocks + 1, 4)
             rows = min(PackedGemm.rowBlock, roundUp(m, tileRows))
-            columns = min(PackedGemm.columnBlock, roundUp(n, tileColumns))
+            let widest = max(tileColumns, PackedGemm.blockFloats / depth / tileColumns * tileColumns)
+            let columnBlocks = (n + widest - 1) / widest
+            columns = roundUp((n + columnBlocks - 1) / columnBlocks, tileColumns)
         }
 
         /// Calls `body(columns, depth)` for every block of B, columns outermost (BLIS's jc and pc loops).
