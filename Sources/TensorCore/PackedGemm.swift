@@ -153,36 +153,56 @@ enum PackedGemm {
     /// packs A's rows into `packedA` (rows.count·depth.count floats), then runs the 12-row panels of A
     /// against every 32-column panel of B (BLIS's ic body). `blockBeta` scales C (the first depth block
     /// applies the caller's beta; later ones add to what it left). `edge` is a 12x32 scratch tile.
+    /// Where B has at most `inPlaceColumns` columns, A (not transposed, alpha 1) is read where it lies instead:
+    /// each 12-row panel of A meets at most four panels of B, too few to pay for packing it (in the Winograd
+    /// products of a 16x16 image, 16 columns wide, packing A cost more than the product).
     @inline(__always)
     static func multiplyRows(_ a: UnsafePointer<Float>, lda: Int, transposeA: Bool, alpha: Float, rows: Range<Int>,
                              depth: Range<Int>, packedB bp: UnsafePointer<Float>, columns: Range<Int>,
                              _ c: UnsafeMutablePointer<Float>, ldc: Int, beta blockBeta: Float,
                              packedA ap: UnsafeMutablePointer<Float>, edge: UnsafeMutablePointer<Float>) {
         let kb = depth.count, mb = rows.count, nb = columns.count
-        packA(a, lda: lda, transposed: transposeA, rows: rows, depth: depth, alpha: alpha, into: ap)
-        var ir = 0
-        while ir < mb {
+        let inPlace = !transposeA && alpha == 1 && nb <= inPlaceColumns
+        if !inPlace { packA(a, lda: lda, transposed: transposeA, rows: rows, depth: depth, alpha: alpha, into: ap) }
+        /// One 12-row panel of A (row r, step p at panelA[r·rowStride + p·step]) against every panel of B.
+        @inline(__always) func panel(_ ir: Int, _ panelA: UnsafePointer<Float>, rowStride: Int, step: Int) {
             let panelRows = min(tileRows, mb - ir)
             var jr = 0
             while jr < nb {
                 let panelColumns = min(tileColumns, nb - jr)
                 let target = c + (rows.lowerBound + ir) * ldc + columns.lowerBound + jr
                 if panelRows == tileRows && panelColumns == tileColumns {
-                    microkernel(ap + ir * kb, bp + jr * kb, depth: kb, target, ldc: ldc, beta: blockBeta)
+                    microkernel(panelA, rowStride: rowStride, step: step, bp + jr * kb, depth: kb, target, ldc: ldc, beta: blockBeta)
                 } else if panelRows == tileRows && panelColumns == halfTile {
-                    halfMicrokernel(ap + ir * kb, bp + jr * kb, depth: kb, target, ldc: ldc, beta: blockBeta)
+                    halfMicrokernel(panelA, rowStride: rowStride, step: step, bp + jr * kb, depth: kb, target, ldc: ldc, beta: blockBeta)
                 } else if panelColumns <= halfTile {
-                    halfMicrokernel(ap + ir * kb, bp + jr * kb, depth: kb, edge, ldc: tileColumns, beta: 0)
+                    halfMicrokernel(panelA, rowStride: rowStride, step: step, bp + jr * kb, depth: kb, edge, ldc: tileColumns, beta: 0)
                     merge(edge, into: target, ldc: ldc, rows: panelRows, columns: panelColumns, beta: blockBeta)
                 } else {
-                    microkernel(ap + ir * kb, bp + jr * kb, depth: kb, edge, ldc: tileColumns, beta: 0)
+                    microkernel(panelA, rowStride: rowStride, step: step, bp + jr * kb, depth: kb, edge, ldc: tileColumns, beta: 0)
                     merge(edge, into: target, ldc: ldc, rows: panelRows, columns: panelColumns, beta: blockBeta)
                 }
                 jr += tileColumns
             }
+        }
+        var ir = 0
+        while ir < mb {
+            if !inPlace {
+                panel(ir, ap + ir * kb, rowStride: 1, step: tileRows)
+            } else if mb - ir >= tileRows {
+                panel(ir, a + (rows.lowerBound + ir) * lda + depth.lowerBound, rowStride: lda, step: 1)
+            } else {
+                // The last rows, fewer than a panel: packed (zero rows below), not read past A's end.
+                let last = (rows.lowerBound + ir)..<rows.upperBound
+                packA(a, lda: lda, transposed: false, rows: last, depth: depth, alpha: 1, into: ap)
+                panel(ir, ap, rowStride: 1, step: tileRows)
+            }
             ir += tileRows
         }
     }
+
+    /// B's columns up to which `multiplyRows` reads A in place (four panels).
+    static let inPlaceColumns = 4 * tileColumns
 
     static func roundUp(_ n: Int, _ multiple: Int) -> Int { (n + multiple - 1) / multiple * multiple }
 
@@ -277,8 +297,8 @@ enum PackedGemm {
     /// Twenty-four 16-float accumulators, two panel loads and one broadcast a row: 27 of the 32 registers.
     /// C's lines are prefetched first, so the stores at the end do not wait on memory; B's a few steps ahead.
     @inline(__always)
-    static func microkernel(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, depth: Int,
-                            _ c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+    static func microkernel(_ a: UnsafePointer<Float>, rowStride: Int = 1, step: Int = tileRows, _ b: UnsafePointer<Float>,
+                            depth: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
         typealias V = SIMD16<Float>
         @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
         for r in 0..<tileRows {
@@ -294,19 +314,19 @@ enum PackedGemm {
             prefetchForReading(pb + prefetchDistance)
             prefetchForReading(pb + prefetchDistance + 16)
             let b0 = load(pb), b1 = load(pb + 16)
-            var s = V(repeating: pa[0]); c00.addProduct(s, b0); c01.addProduct(s, b1)
-            s = V(repeating: pa[1]); c10.addProduct(s, b0); c11.addProduct(s, b1)
-            s = V(repeating: pa[2]); c20.addProduct(s, b0); c21.addProduct(s, b1)
-            s = V(repeating: pa[3]); c30.addProduct(s, b0); c31.addProduct(s, b1)
-            s = V(repeating: pa[4]); c40.addProduct(s, b0); c41.addProduct(s, b1)
-            s = V(repeating: pa[5]); c50.addProduct(s, b0); c51.addProduct(s, b1)
-            s = V(repeating: pa[6]); c60.addProduct(s, b0); c61.addProduct(s, b1)
-            s = V(repeating: pa[7]); c70.addProduct(s, b0); c71.addProduct(s, b1)
-            s = V(repeating: pa[8]); c80.addProduct(s, b0); c81.addProduct(s, b1)
-            s = V(repeating: pa[9]); c90.addProduct(s, b0); c91.addProduct(s, b1)
-            s = V(repeating: pa[10]); ca0.addProduct(s, b0); ca1.addProduct(s, b1)
-            s = V(repeating: pa[11]); cb0.addProduct(s, b0); cb1.addProduct(s, b1)
-            pa += tileRows
+            var s = V(repeating: pa[0 &* rowStride]); c00.addProduct(s, b0); c01.addProduct(s, b1)
+            s = V(repeating: pa[1 &* rowStride]); c10.addProduct(s, b0); c11.addProduct(s, b1)
+            s = V(repeating: pa[2 &* rowStride]); c20.addProduct(s, b0); c21.addProduct(s, b1)
+            s = V(repeating: pa[3 &* rowStride]); c30.addProduct(s, b0); c31.addProduct(s, b1)
+            s = V(repeating: pa[4 &* rowStride]); c40.addProduct(s, b0); c41.addProduct(s, b1)
+            s = V(repeating: pa[5 &* rowStride]); c50.addProduct(s, b0); c51.addProduct(s, b1)
+            s = V(repeating: pa[6 &* rowStride]); c60.addProduct(s, b0); c61.addProduct(s, b1)
+            s = V(repeating: pa[7 &* rowStride]); c70.addProduct(s, b0); c71.addProduct(s, b1)
+            s = V(repeating: pa[8 &* rowStride]); c80.addProduct(s, b0); c81.addProduct(s, b1)
+            s = V(repeating: pa[9 &* rowStride]); c90.addProduct(s, b0); c91.addProduct(s, b1)
+            s = V(repeating: pa[10 &* rowStride]); ca0.addProduct(s, b0); ca1.addProduct(s, b1)
+            s = V(repeating: pa[11 &* rowStride]); cb0.addProduct(s, b0); cb1.addProduct(s, b1)
+            pa += step
             pb += tileColumns
         }
         @inline(__always) func store(_ row: Int, _ x: V, _ y: V) {
@@ -333,8 +353,8 @@ enum PackedGemm {
 
     /// c[12, 16] = a·b + beta·c: `microkernel` on the first 16 columns of a packed 32-column panel of B.
     @inline(__always)
-    static func halfMicrokernel(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, depth: Int,
-                                _ c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+    static func halfMicrokernel(_ a: UnsafePointer<Float>, rowStride: Int = 1, step: Int = tileRows, _ b: UnsafePointer<Float>,
+                                depth: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
         typealias V = SIMD16<Float>
         @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
         for r in 0..<tileRows { prefetchForWriting(c + r * ldc) }
@@ -342,13 +362,13 @@ enum PackedGemm {
         var pa = a, pb = b
         for _ in 0..<depth {
             let b0 = load(pb)
-            c0.addProduct(V(repeating: pa[0]), b0); c1.addProduct(V(repeating: pa[1]), b0)
-            c2.addProduct(V(repeating: pa[2]), b0); c3.addProduct(V(repeating: pa[3]), b0)
-            c4.addProduct(V(repeating: pa[4]), b0); c5.addProduct(V(repeating: pa[5]), b0)
-            c6.addProduct(V(repeating: pa[6]), b0); c7.addProduct(V(repeating: pa[7]), b0)
-            c8.addProduct(V(repeating: pa[8]), b0); c9.addProduct(V(repeating: pa[9]), b0)
-            ca.addProduct(V(repeating: pa[10]), b0); cb.addProduct(V(repeating: pa[11]), b0)
-            pa += tileRows
+            c0.addProduct(V(repeating: pa[0 &* rowStride]), b0); c1.addProduct(V(repeating: pa[1 &* rowStride]), b0)
+            c2.addProduct(V(repeating: pa[2 &* rowStride]), b0); c3.addProduct(V(repeating: pa[3 &* rowStride]), b0)
+            c4.addProduct(V(repeating: pa[4 &* rowStride]), b0); c5.addProduct(V(repeating: pa[5 &* rowStride]), b0)
+            c6.addProduct(V(repeating: pa[6 &* rowStride]), b0); c7.addProduct(V(repeating: pa[7 &* rowStride]), b0)
+            c8.addProduct(V(repeating: pa[8 &* rowStride]), b0); c9.addProduct(V(repeating: pa[9 &* rowStride]), b0)
+            ca.addProduct(V(repeating: pa[10 &* rowStride]), b0); cb.addProduct(V(repeating: pa[11 &* rowStride]), b0)
+            pa += step
             pb += tileColumns
         }
         @inline(__always) func store(_ row: Int, _ x: V) {

@@ -66,6 +66,18 @@ final class PackedGemmTests: XCTestCase {
         check(m: 13, n: 1100, k: 20, transposeA: true, transposeB: true, alpha: 1, beta: 0, seed: 63)
     }
 
+    /// Products at most four panels wide with alpha 1 and A not transposed read A where it lies (a last
+    /// panel of fewer than 12 rows packed, so nothing past A's end is read); 129 columns pack A as before.
+    func testRowsOfAReadInPlace() {
+        var seed: UInt64 = 80
+        for (m, n, k) in [(25, 70, 30), (24, 16, 9), (37, 128, 50), (12, 129, 20)] {
+            for beta: Float in [0, 0.5] {
+                seed += 1
+                check(m: m, n: n, k: k, transposeA: false, transposeB: seed % 2 == 0, alpha: 1, beta: beta, seed: seed)
+            }
+        }
+    }
+
     /// Column blocks cut equally within the L2 budget: 2048 columns at depth 344 in two blocks of 1024, 1280 at
     /// depth 320 in one (A is packed once per column block).
     func testColumnBlocksAreEqual() {
