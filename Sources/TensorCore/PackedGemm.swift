@@ -274,8 +274,9 @@ enum PackedGemm {
         while panel < columns.count {
             let base = bp + panel * kb, count = min(tileColumns, columns.count - panel), first = columns.lowerBound + panel
             if transposed {
-                // A step's 32 values lie ldb apart: gathered, written in order (a loop over columns first wrote
-                // them 32 floats apart, one scalar store each: 12% of the small Winograd products' time).
+                // A step's 32 values lie ldb apart: read one by one, written in order (a loop over columns first
+                // wrote them 32 floats apart, one scalar store each: 12% of the small Winograd products' time).
+                // Still scalar loads (18% of those products' time): the remaining cost of a transposed B.
                 let source = b + first * ldb + depth.lowerBound
                 for p in 0..<kb {
                     let target = base + p &* tileColumns, column = source + p

@@ -8,7 +8,9 @@ import Foundation
 /// workers need next: in a training-step profile 11% of the samples were
 /// `sched_yield`, and the caller spent 13% waiting for a worker to finish.
 ///
-/// A product is cut along the longer of M and N into one part per thread (each
+/// A product on `PackedGemm` with rows for every thread runs on the whole team
+/// at once (`TeamPackedGemm`: B packed once, rows handed out in chunks). Any
+/// other is cut along the longer of M and N into one part per thread (each
 /// part packs the shared operand itself, so more parts would pack it more
 /// often); products under 4 MFLOP, and products started inside a parallel job
 /// (the Winograd transforms' 36 products), run on the calling thread.
