@@ -39,7 +39,8 @@ struct WinogradConvolution {
         u.withUnsafeBufferPointer { pu in
             v.withUnsafeBufferPointer { pv in
                 m.withUnsafeMutableBufferPointer { pm in
-                    nonisolated(unsafe) let (pu, pv, pm) = (pu.baseAddress!, pv.baseAddress!, pm.baseAddress!)
+                    let matrices = pu.baseAddress! + Self.matrixOffset(pu.baseAddress!)
+                    nonisolated(unsafe) let (pu, pv, pm) = (matrices, pv.baseAddress!, pm.baseAddress!)
                     let (o, c, tiles, stride) = (o, c, tiles, weightStride)
                     // 36 independent products: split them over the cores, each on a single-threaded sgemm, so the
                     // transforms and the products share one set of threads (no OpenBLAS team spinning beside ours).
@@ -62,54 +63,15 @@ struct WinogradConvolution {
     /// not all fall in the same L1 set when the weight gradient reads them back.
     var weightStride: Int { o * c + 16 }
 
-    /// G ⊗ G as a [36, 9] matrix: U = G g Gᵀ flattened is (G ⊗ G)·vec(g), row r·6+s and column i·3+j holding
-    /// G[r][i]·G[s][j], for G = [[1/4,0,0], [-1/6,-1/6,-1/6], [-1/6,1/6,-1/6], [1/24,1/12,1/6], [1/24,-1/12,1/6], [0,0,1]].
-    /// `flipped` reverses the columns: the same transform of each kernel turned half round.
-    static func kernelTransform(flipped: Bool) -> [Float] {
-        let g: [[Float]] = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
-                            [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]]
-        return (0..<36).flatMap { row in
-            (0..<9).map { column in
-                let tap = flipped ? 8 - column : column
-                return g[row / 6][tap / 3] * g[row % 6][tap % 3]
-            }
-        }
-    }
-    private static let forwardKernelTransform = kernelTransform(flipped: false)
-    private static let flippedKernelTransform = kernelTransform(flipped: true)
+    /// Floats a transformed-weights array (U, or the weight gradient's dU) holds: the 36 matrices, and room to
+    /// start them on a 64-byte line.
+    var transformedCount: Int { 36 * weightStride + 15 }
 
-    /// U = G g Gᵀ per (output, input) channel pair, laid out [36][O·C] (matrices `weightStride` apart), as one
-    /// product U = (G ⊗ G)·Wᵀ over every kernel W [O·C, 9]. A transform eight kernels per vector had to gather
-    /// them (9% of a training step, mostly stalled on those loads); the product costs about as much (packing and
-    /// sgemm's beta pass over a U of up to 2.4 MB) in a matrix and a call. With `transposingFlipped`, `weight`
-    /// is [C, O, 3, 3], the kernels of the convolution whose input gradient this one computes, read transposed
-    /// and turned half round: one product per output channel, over a strided view of the kernels.
-    func transformedWeights(_ weight: UnsafePointer<Float>, transposingFlipped: Bool = false) -> [Float] {
-        let (o, c, pairs, matrixStride) = (o, c, o * c, weightStride)
-        var u = [Float](unsafeUninitializedCapacity: 36 * matrixStride) { _, count in count = 36 * matrixStride }
-        u.withUnsafeMutableBufferPointer { pu in
-            nonisolated(unsafe) let (pu, weight) = (pu.baseAddress!, weight)
-            for xi in 0..<36 { (pu + xi * matrixStride + pairs).initialize(repeating: 0, count: matrixStride - pairs) }
-            if !transposingFlipped {
-                Self.forwardKernelTransform.withUnsafeBufferPointer { t in
-                    TeamGemm.sgemm(t.baseAddress!, lda: 9, weight, ldb: 9, pu, ldc: matrixStride, m: 36, n: pairs, k: 9,
-                                   transposeA: false, transposeB: true, alpha: 1, beta: 0)
-                }
-                return
-            }
-            Self.flippedKernelTransform.withUnsafeBufferPointer { t in
-                nonisolated(unsafe) let t = t.baseAddress!
-                // Output channel `out` pairs with input k through the forward's kernel [k, out]: rows o·9 apart.
-                Parallel.chunks(o, minimumPerChunk: 8) { outputs in
-                    for out in outputs {
-                        TeamGemm.sgemm(t, lda: 9, weight + out * 9, ldb: o * 9, pu + out * c, ldc: matrixStride, m: 36, n: c, k: 9,
-                                       transposeA: false, transposeB: true, alpha: 1, beta: 0)
-                    }
-                }
-            }
-        }
-        return u
-    }
+    /// Floats from the start of a transformed-weights array to its first matrix, the array's first 64-byte line:
+    /// Swift arrays start 16 bytes into one, and the kernel transform's 64-byte stores across line boundaries
+    /// took 150 ns a 16-pair call against 100 ns aligned. The storage of a `let` array never moves, so every
+    /// reader finds the same offset.
+    static func matrixOffset(_ base: UnsafePointer<Float>) -> Int { (64 - Int(bitPattern: base) % 64) % 64 / 4 }
 
     /// Bᵀ · (d0 ... d5) for Bᵀ = [[4,0,-5,0,1,0], [0,-4,-4,1,1,0], [0,4,-4,-1,1,0], [0,-2,-1,2,1,0], [0,2,-1,-2,1,0], [0,4,0,-5,0,1]].
     @inline(__always) static func dataColumn(_ d0: V8, _ d1: V8, _ d2: V8, _ d3: V8, _ d4: V8, _ d5: V8)

@@ -13,15 +13,6 @@ extension WinogradConvolution {
         return (y0, even + odd, even - odd, evenWide + oddWide, evenWide - oddWide, y3)
     }
 
-    /// Gᵀ · (u0 ... u5), the filter transform run backward.
-    @inline(__always) static func filterGradientColumn(_ u0: V8, _ u1: V8, _ u2: V8, _ u3: V8, _ u4: V8, _ u5: V8) -> (V8, V8, V8) {
-        let sixth: Float = 1 / 6, twelfth: Float = 1 / 12, quarter: Float = 1 / 4, twentyFourth: Float = 1 / 24
-        let outer = u1 + u2, inner = u3 + u4, outerDiff = u2 - u1, innerDiff = u3 - u4
-        return (u0 * quarter - outer * sixth + inner * twentyFourth,
-                outerDiff * sixth + innerDiff * twelfth,
-                (inner - outer) * sixth + u5)
-    }
-
     /// dM = A dY Aᵀ for every output tile, laid out [O][36][tiles] like M; outputs past the
     /// image (the padded tiles' extra rows and columns) have no gradient and read as zero.
     func transformGradient(_ dy: UnsafePointer<Float>, into dm: UnsafeMutablePointer<Float>) {
@@ -65,49 +56,20 @@ extension WinogradConvolution {
         }
     }
 
-    /// dg = Gᵀ dU G per (output, input) channel pair: dU laid out [36][O·C] like U (`weightStride` apart), dg as [O, C, 3, 3].
-    func filterGradient(_ du: UnsafePointer<Float>, into weightGrad: UnsafeMutablePointer<Float>) {
-        let (pairs, stride) = (o * c, weightStride)
-        nonisolated(unsafe) let (du, weightGrad) = (du, weightGrad)
-        Parallel.chunks((pairs + 7) / 8, minimumPerChunk: 64) { range in
-            withUnsafeTemporaryAllocation(of: V8.self, capacity: 18) { half in
-                for vector in range {
-                    let first = vector * 8, lanes = min(8, pairs - first)
-                    func load(_ i: Int) -> V8 {
-                        let base = du + i * stride + first
-                        if lanes == 8 { return UnsafeRawPointer(base).loadUnaligned(as: V8.self) }
-                        var value = V8(); for l in 0..<lanes { value[l] = base[l] }; return value
-                    }
-                    // Along x (s) for each of the six rows r, then along y.
-                    for r in 0..<6 {
-                        let t = Self.filterGradientColumn(load(r * 6), load(r * 6 + 1), load(r * 6 + 2), load(r * 6 + 3), load(r * 6 + 4), load(r * 6 + 5))
-                        half[r * 3] = t.0; half[r * 3 + 1] = t.1; half[r * 3 + 2] = t.2
-                    }
-                    for kx in 0..<3 {
-                        let t = Self.filterGradientColumn(half[kx], half[3 + kx], half[6 + kx], half[9 + kx], half[12 + kx], half[15 + kx])
-                        for l in 0..<lanes {
-                            let out = weightGrad + (first + l) * 9
-                            out[kx] = t.0[l]; out[3 + kx] = t.1[l]; out[6 + kx] = t.2[l]
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// The gradient of conv(x, weight, padding 1) with respect to weight [O, C, 3, 3], given x [N, C, H, W]
     /// and the output's gradient [N, O, H, W]. V is transformed again rather than kept from the forward: it is
     /// 2.25x the input or more, and a training step would hold one for every convolution until its backward.
     func weightGradient(_ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>) -> [Float] {
         var v = [Float](unsafeUninitializedCapacity: 36 * c * tiles) { _, count in count = 36 * c * tiles }
         var dm = [Float](unsafeUninitializedCapacity: 36 * o * tiles) { _, count in count = 36 * o * tiles }
-        var du = [Float](unsafeUninitializedCapacity: 36 * weightStride) { _, count in count = 36 * weightStride }
+        var du = [Float](unsafeUninitializedCapacity: transformedCount) { _, count in count = transformedCount }
         v.withUnsafeMutableBufferPointer { transformInput(x, into: $0.baseAddress!) }
         dm.withUnsafeMutableBufferPointer { transformGradient(dy, into: $0.baseAddress!) }
         v.withUnsafeBufferPointer { pv in
             dm.withUnsafeBufferPointer { pm in
                 du.withUnsafeMutableBufferPointer { pu in
-                    nonisolated(unsafe) let (pv, pm, pu) = (pv.baseAddress!, pm.baseAddress!, pu.baseAddress!)
+                    let matrices = pu.baseAddress! + Self.matrixOffset(pu.baseAddress!)
+                    nonisolated(unsafe) let (pv, pm, pu) = (pv.baseAddress!, pm.baseAddress!, matrices)
                     let (o, c, tiles, stride) = (o, c, tiles, weightStride)
                     // dU[ξ] = dM[ξ] V[ξ]ᵀ: 36 independent [O, tiles] x [tiles, C] products over the cores, as in the forward.
                     BLAS.singleThreaded {
@@ -122,7 +84,10 @@ extension WinogradConvolution {
             }
         }
         var weightGrad = [Float](unsafeUninitializedCapacity: o * c * 9) { _, count in count = o * c * 9 }
-        du.withUnsafeBufferPointer { pu in weightGrad.withUnsafeMutableBufferPointer { filterGradient(pu.baseAddress!, into: $0.baseAddress!) } }
+        du.withUnsafeBufferPointer { pu in
+            let matrices = pu.baseAddress! + Self.matrixOffset(pu.baseAddress!)
+            weightGrad.withUnsafeMutableBufferPointer { filterGradient(matrices, into: $0.baseAddress!) }
+        }
         return weightGrad
     }
 

@@ -87,24 +87,4 @@ final class TeamGemmTests: XCTestCase {
         }
         XCTAssertNil(TeamGemm.parts(length: 1024, work: TeamGemm.minimumSplitWork - 1), "small products run on the caller")
     }
-
-    /// The [36, 9] Winograd kernel matrix is G ⊗ G: U = G g Gᵀ, and the flipped one transforms g turned half round.
-    func testKernelTransformIsGKroneckerG() {
-        let g: [[Double]] = [[1.0 / 4, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
-                             [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1]]
-        var random = TensorRandom(seed: 23)
-        let kernel = random.normal(shape: [9]).scalars
-        for flipped in [false, true] {
-            let t = WinogradConvolution.kernelTransform(flipped: flipped)
-            let tap = { (i: Int, j: Int) in Double(flipped ? kernel[(2 - i) * 3 + (2 - j)] : kernel[i * 3 + j]) }
-            for r in 0..<6 {
-                for s in 0..<6 {
-                    var expected: Double = 0
-                    for i in 0..<3 { for j in 0..<3 { expected += g[r][i] * tap(i, j) * g[s][j] } }
-                    let got = (0..<9).reduce(Double(0)) { $0 + Double(t[(r * 6 + s) * 9 + $1]) * Double(kernel[$1]) }
-                    XCTAssertEqual(got, expected, accuracy: 1e-6, "U[\(r)][\(s)] flipped \(flipped)")
-                }
-            }
-        }
-    }
 }

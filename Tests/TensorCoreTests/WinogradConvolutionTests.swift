@@ -90,7 +90,7 @@ final class WinogradConvolutionTests: XCTestCase {
         let u1 = transform(first), again = transform(first)
         XCTAssertEqual(made, 1, "the second call is a hit")
         XCTAssertEqual(u1, again)
-        XCTAssertEqual(cache.storedFloats, 36 * geometry.weightStride)
+        XCTAssertEqual(cache.storedFloats, geometry.transformedCount)
         // A loop over both weights needs more than the capacity: the first stays cached, the second is made each time.
         for _ in 0..<2 {
             let u2 = transform(second)
@@ -98,7 +98,7 @@ final class WinogradConvolutionTests: XCTestCase {
             XCTAssertEqual(transform(first), u1)
         }
         XCTAssertEqual(made, 3, "the first weights hit on every pass, the second are transformed each pass")
-        XCTAssertEqual(cache.storedFloats, 36 * geometry.weightStride, "room for one")
+        XCTAssertEqual(cache.storedFloats, geometry.transformedCount, "room for one")
         // Once the first weights go unused for more than staleAfter lookups, the second take their place.
         for _ in 0..<5 { _ = transform(second) }
         XCTAssertEqual(made, 8, "cached on the lookup after the first weights went stale")

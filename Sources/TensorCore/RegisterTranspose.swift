@@ -1,0 +1,83 @@
+/// A 16x16 block of floats transposed in SIMD16 registers: four rounds of sixteen two-source shuffles
+/// (32-bit and 64-bit interleaves within 128-bit lanes, then two rounds of 128-bit lane shuffles), the
+/// transpose AVX-512 packing routines use (oneDNN's, BLIS's): 64 shuffles for 256 floats where an
+/// element-by-element copy takes 256 strided scalar loads.
+///
+/// Each shuffle is an element-wise SIMD16 initialiser with constant indices, which LLVM lowers to one
+/// vunpcklps / vunpckhps / vunpcklpd / vunpckhpd / vshuff64x2. Each round is a function of its own, never
+/// inlined, its sixteen vectors passed through a scratch block: with two rounds in one function LLVM folds
+/// the element initialisers through each other and rebuilds every output from all sixteen rows (136
+/// two-source permutes and 33 blends in the assembly, against 16 shuffles a round apart).
+enum RegisterTranspose {
+    typealias V = SIMD16<Float>
+
+    /// target[i·targetStride + r] = source[r·sourceStride + i] for r, i < 16.
+    @inline(__always)
+    static func transpose16(_ source: UnsafePointer<Float>, sourceStride: Int,
+                            into target: UnsafeMutablePointer<Float>, targetStride: Int) {
+        withUnsafeTemporaryAllocation(of: V.self, capacity: 32) { scratch in
+            let first = scratch.baseAddress!, second = first + 16
+            interleaveRows(source, stride: sourceStride, into: first)
+            interleavePairs(first, into: second)
+            gatherLanes(second, into: first)
+            finishLanes(first, into: target, stride: targetStride)
+        }
+    }
+
+    /// Round 1: t[2i], t[2i + 1] = vunpcklps, vunpckhps of rows 2i and 2i + 1.
+    @inline(never)
+    static func interleaveRows(_ source: UnsafePointer<Float>, stride: Int, into t: UnsafeMutablePointer<V>) {
+        @inline(__always) func row(_ r: Int) -> V { UnsafeRawPointer(source + r &* stride).loadUnaligned(as: V.self) }
+        for i in 0..<8 {
+            let (a, b) = (row(2 * i), row(2 * i + 1))
+            t[2 * i] = V(a[0], b[0], a[1], b[1], a[4], b[4], a[5], b[5], a[8], b[8], a[9], b[9], a[12], b[12], a[13], b[13])
+            t[2 * i + 1] = V(a[2], b[2], a[3], b[3], a[6], b[6], a[7], b[7], a[10], b[10], a[11], b[11], a[14], b[14], a[15], b[15])
+        }
+    }
+
+    /// Round 2: 64-bit interleaves; u[4g + q] then holds, in 128-bit lane L, element 4L + q of rows 4g ..< 4g + 4.
+    @inline(never)
+    static func interleavePairs(_ t: UnsafePointer<V>, into u: UnsafeMutablePointer<V>) {
+        @inline(__always) func low(_ a: V, _ b: V) -> V {
+            V(a[0], a[1], b[0], b[1], a[4], a[5], b[4], b[5], a[8], a[9], b[8], b[9], a[12], a[13], b[12], b[13])
+        }
+        @inline(__always) func high(_ a: V, _ b: V) -> V {
+            V(a[2], a[3], b[2], b[3], a[6], a[7], b[6], b[7], a[10], a[11], b[10], b[11], a[14], a[15], b[14], b[15])
+        }
+        for g in 0..<4 {
+            let (t0, t1, t2, t3) = (t[4 * g], t[4 * g + 1], t[4 * g + 2], t[4 * g + 3])
+            u[4 * g] = low(t0, t2); u[4 * g + 1] = high(t0, t2); u[4 * g + 2] = low(t1, t3); u[4 * g + 3] = high(t1, t3)
+        }
+    }
+
+    /// Round 3: lanes 0, 2 and 1, 3 of u[q], u[4 + q] (and of u[8 + q], u[12 + q]) side by side.
+    @inline(never)
+    static func gatherLanes(_ u: UnsafePointer<V>, into s: UnsafeMutablePointer<V>) {
+        for q in 0..<4 {
+            s[q] = evenLanes(u[q], u[4 + q]); s[4 + q] = oddLanes(u[q], u[4 + q])
+            s[8 + q] = evenLanes(u[8 + q], u[12 + q]); s[12 + q] = oddLanes(u[8 + q], u[12 + q])
+        }
+    }
+
+    /// Round 4: lane L of u[q], u[4 + q], u[8 + q], u[12 + q] as target row 4L + q.
+    @inline(never)
+    static func finishLanes(_ s: UnsafePointer<V>, into target: UnsafeMutablePointer<Float>, stride: Int) {
+        @inline(__always) func store(_ i: Int, _ value: V) {
+            UnsafeMutableRawPointer(target + i &* stride).storeBytes(of: value, as: V.self)
+        }
+        for q in 0..<4 {
+            store(q, evenLanes(s[q], s[8 + q])); store(8 + q, oddLanes(s[q], s[8 + q]))
+            store(4 + q, evenLanes(s[4 + q], s[12 + q])); store(12 + q, oddLanes(s[4 + q], s[12 + q]))
+        }
+    }
+
+    /// vshuff64x2 0x88: 128-bit lanes 0 and 2 of a, then 0 and 2 of b.
+    @inline(__always) static func evenLanes(_ a: V, _ b: V) -> V {
+        V(a[0], a[1], a[2], a[3], a[8], a[9], a[10], a[11], b[0], b[1], b[2], b[3], b[8], b[9], b[10], b[11])
+    }
+
+    /// vshuff64x2 0xDD: 128-bit lanes 1 and 3 of a, then 1 and 3 of b.
+    @inline(__always) static func oddLanes(_ a: V, _ b: V) -> V {
+        V(a[4], a[5], a[6], a[7], a[12], a[13], a[14], a[15], b[4], b[5], b[6], b[7], b[12], b[13], b[14], b[15])
+    }
+}
