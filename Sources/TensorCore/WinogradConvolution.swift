@@ -8,14 +8,22 @@ import Foundation
 /// direct form, the only way past OpenBLAS's own rate on this machine.
 /// The transforms run eight tiles per SIMD vector: a row of tiles is padded
 /// to a multiple of eight (outputs past the width are dropped), used where
-/// that at most doubles the work (`supports`: widths from 16); other shapes
-/// use `ShiftedConvolution`.
+/// that at most doubles the work (`supports`: widths from 16); an image at
+/// most four tiles wide (16 pixels) puts two tile rows of four in a vector
+/// instead (`pairedRows`: a 16x16 image has 16 tiles, not 32 with half of
+/// them padding). Other shapes use `ShiftedConvolution`.
 struct WinogradConvolution {
     let n, c, h, w, o: Int
-    var tilesY: Int { (h + 3) / 4 }
-    /// Tiles per row, rounded up to whole vectors of eight.
+    /// Whether a vector of eight tiles holds two tile rows of four (images at most 16 pixels wide).
+    var pairedRows: Bool { Self.pairsRows(width: w) }
+    static func pairsRows(width w: Int) -> Bool { (w + 3) / 4 <= 4 }
+    /// Tile rows, rounded up to an even count where vectors hold two.
+    var tilesY: Int { pairedRows ? ((h + 3) / 4 + 1) / 2 * 2 : (h + 3) / 4 }
+    /// Tile rows one vector covers.
+    var rowsPerVector: Int { pairedRows ? 2 : 1 }
+    /// Tiles per row, rounded up to whole vectors of eight (four where vectors hold two rows).
     var tilesX: Int { Self.paddedTiles(width: w) }
-    static func paddedTiles(width w: Int) -> Int { ((w + 3) / 4 + 7) / 8 * 8 }
+    static func paddedTiles(width w: Int) -> Int { pairsRows(width: w) ? 4 : ((w + 3) / 4 + 7) / 8 * 8 }
     var tiles: Int { n * tilesY * tilesX }
     /// Padded planes: one zero row/column before, enough after for the last tile's 6x6 window and 36-wide loads.
     var paddedHeight: Int { 4 * tilesY + 2 }
@@ -87,6 +95,7 @@ struct WinogradConvolution {
     /// each sgemm reads its [C, tiles] slice with a leading dimension of 36·tiles.
     func transformInput(_ x: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>) {
         let (c, h, w, tilesX, tilesY, tiles, pw, plane) = (c, h, w, tilesX, tilesY, tiles, paddedWidth, paddedPlane)
+        let (paired, rowStep) = (pairedRows, rowsPerVector)
         nonisolated(unsafe) let (x, v) = (x, v)
         Parallel.chunks(n * c, minimumPerChunk: 1) { range in
             var padded = [Float](repeating: 0, count: plane)
@@ -96,14 +105,19 @@ struct WinogradConvolution {
                 for job in range {
                     let (b, ch) = (job / c, job % c)
                     for y in 0..<h { (p + (y + 1) * pw + 1).update(from: x + ((b * c + ch) * h + y) * w, count: w) }
-                    for ty in 0..<tilesY {
+                    for ty in stride(from: 0, to: tilesY, by: rowStep) {
                         var tx = 0
                         while tx < tilesX {
                             // Rows: Bᵀ along x for each of the six input rows, eight tiles per vector.
                             for r in 0..<6 {
                                 let row = p + (4 * ty + r) * pw + 4 * tx
-                                let first = UnsafeRawPointer(row).loadUnaligned(as: SIMD32<Float>.self)
-                                let next = UnsafeRawPointer(row + 4).loadUnaligned(as: SIMD32<Float>.self)
+                                @inline(__always) func load(_ offset: Int) -> SIMD32<Float> {
+                                    if !paired { return UnsafeRawPointer(row + offset).loadUnaligned(as: SIMD32<Float>.self) }
+                                    // Two tile rows of four: this row of tile row ty, then the same row of ty + 1.
+                                    return SIMD32(lowHalf: UnsafeRawPointer(row + offset).loadUnaligned(as: SIMD16<Float>.self),
+                                                  highHalf: UnsafeRawPointer(row + 4 * pw + offset).loadUnaligned(as: SIMD16<Float>.self))
+                                }
+                                let first = load(0), next = load(4)
                                 let (e, o) = (first.evenHalf, first.oddHalf)
                                 let (ne, no) = (next.evenHalf, next.oddHalf)
                                 let t = Self.dataColumn(e.evenHalf, o.evenHalf, e.oddHalf, o.oddHalf, ne.evenHalf, no.evenHalf)
@@ -137,12 +151,13 @@ struct WinogradConvolution {
     /// Y = Aᵀ M A for every tile (M laid out [O][36][tiles], like V), into out [N, O, H, W].
     func transformOutput(_ m: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         let (o, h, w, tilesX, tilesY, tiles) = (o, h, w, tilesX, tilesY, tiles)
+        let (paired, rowStep) = (pairedRows, rowsPerVector)
         nonisolated(unsafe) let (m, out) = (m, out)
         Parallel.chunks(n * o, minimumPerChunk: 1) { range in
             withUnsafeTemporaryAllocation(of: V8.self, capacity: 24) { columns in
             for job in range {
                 let (b, k) = (job / o, job % o)
-                for ty in 0..<tilesY {
+                for ty in stride(from: 0, to: tilesY, by: rowStep) {
                     var tx = 0
                     while tx < tilesX {
                         let tile = (b * tilesY + ty) * tilesX + tx
@@ -159,7 +174,17 @@ struct WinogradConvolution {
                             high.evenHalf = y.1; high.oddHalf = y.3
                             row.evenHalf = low; row.oddHalf = high
                             let destination = out + ((b * o + k) * h + 4 * ty + i) * w + 4 * tx, valid = w - 4 * tx
-                            if valid >= 32 {
+                            if paired {
+                                // The first sixteen outputs are this row of tile row ty, the next sixteen that of ty + 1.
+                                let below = 4 * (ty + 1) + i < h
+                                if valid == 16 {
+                                    UnsafeMutableRawPointer(destination).storeBytes(of: row.lowHalf, as: SIMD16<Float>.self)
+                                    if below { UnsafeMutableRawPointer(destination + 4 * w).storeBytes(of: row.highHalf, as: SIMD16<Float>.self) }
+                                } else {
+                                    for e in 0..<valid { destination[e] = row[e] }
+                                    if below { for e in 0..<valid { destination[4 * w + e] = row[16 + e] } }
+                                }
+                            } else if valid >= 32 {
                                 UnsafeMutableRawPointer(destination).storeBytes(of: row, as: SIMD32<Float>.self)
                             } else {
                                 for e in 0..<valid { destination[e] = row[e] }

@@ -17,12 +17,13 @@ extension WinogradConvolution {
     /// image (the padded tiles' extra rows and columns) have no gradient and read as zero.
     func transformGradient(_ dy: UnsafePointer<Float>, into dm: UnsafeMutablePointer<Float>) {
         let (o, h, w, tilesX, tilesY, tiles) = (o, h, w, tilesX, tilesY, tiles)
+        let (paired, rowStep) = (pairedRows, rowsPerVector)
         nonisolated(unsafe) let (dy, dm) = (dy, dm)
         Parallel.chunks(n * o, minimumPerChunk: 1) { range in
             withUnsafeTemporaryAllocation(of: V8.self, capacity: 24) { rows in
             for job in range {
                 let (b, k) = (job / o, job % o)
-                for ty in 0..<tilesY {
+                for ty in stride(from: 0, to: tilesY, by: rowStep) {
                     var tx = 0
                     while tx < tilesX {
                         // Along x: each of the tile's four gradient rows, eight tiles per vector.
@@ -30,7 +31,17 @@ extension WinogradConvolution {
                             var row = SIMD32<Float>()
                             if 4 * ty + i < h {
                                 let source = dy + ((b * o + k) * h + 4 * ty + i) * w + 4 * tx, valid = w - 4 * tx
-                                if valid >= 32 { row = UnsafeRawPointer(source).loadUnaligned(as: SIMD32<Float>.self) } else {
+                                if paired {
+                                    // This row of tile row ty in the first sixteen, that of ty + 1 in the next.
+                                    let below = 4 * (ty + 1) + i < h
+                                    if valid == 16 {
+                                        row.lowHalf = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self)
+                                        if below { row.highHalf = UnsafeRawPointer(source + 4 * w).loadUnaligned(as: SIMD16<Float>.self) }
+                                    } else {
+                                        for e in 0..<valid { row[e] = source[e] }
+                                        if below { for e in 0..<valid { row[16 + e] = source[4 * w + e] } }
+                                    }
+                                } else if valid >= 32 { row = UnsafeRawPointer(source).loadUnaligned(as: SIMD32<Float>.self) } else {
                                     for e in 0..<max(0, valid) { row[e] = source[e] }
                                 }
                             }
