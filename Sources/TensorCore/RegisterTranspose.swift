@@ -5,7 +5,7 @@
 ///
 /// Each shuffle is an element-wise SIMD16 initialiser with constant indices, which LLVM lowers to one
 /// vunpcklps / vunpckhps / vunpcklpd / vunpckhpd / vshuff64x2. Each round is a function of its own, never
-/// inlined, its sixteen vectors passed through a scratch block: with two rounds in one function LLVM folds
+/// inlined, its sixteen vectors passed through a 1 KB scratch block: with two rounds in one function LLVM folds
 /// the element initialisers through each other and rebuilds every output from all sixteen rows (136
 /// two-source permutes and 33 blends in the assembly, against 16 shuffles a round apart).
 enum RegisterTranspose {
@@ -15,12 +15,13 @@ enum RegisterTranspose {
     @inline(__always)
     static func transpose16(_ source: UnsafePointer<Float>, sourceStride: Int,
                             into target: UnsafeMutablePointer<Float>, targetStride: Int) {
-        withUnsafeTemporaryAllocation(of: V.self, capacity: 32) { scratch in
-            let first = scratch.baseAddress!, second = first + 16
-            interleaveRows(source, stride: sourceStride, into: first)
-            interleavePairs(first, into: second)
-            gatherLanes(second, into: first)
-            finishLanes(first, into: target, stride: targetStride)
+        // 1 KB, so it stays on the stack (a 2 KB temporary allocation was a malloc per call: 7% of a training step).
+        withUnsafeTemporaryAllocation(of: V.self, capacity: 16) { scratch in
+            let vectors = scratch.baseAddress!
+            interleaveRows(source, stride: sourceStride, into: vectors)
+            interleavePairs(vectors)
+            gatherLanes(vectors)
+            finishLanes(vectors, into: target, stride: targetStride)
         }
     }
 
@@ -35,9 +36,10 @@ enum RegisterTranspose {
         }
     }
 
-    /// Round 2: 64-bit interleaves; u[4g + q] then holds, in 128-bit lane L, element 4L + q of rows 4g ..< 4g + 4.
+    /// Round 2, in place: 64-bit interleaves; u[4g + q] then holds, in 128-bit lane L, element 4L + q of rows
+    /// 4g ..< 4g + 4.
     @inline(never)
-    static func interleavePairs(_ t: UnsafePointer<V>, into u: UnsafeMutablePointer<V>) {
+    static func interleavePairs(_ u: UnsafeMutablePointer<V>) {
         @inline(__always) func low(_ a: V, _ b: V) -> V {
             V(a[0], a[1], b[0], b[1], a[4], a[5], b[4], b[5], a[8], a[9], b[8], b[9], a[12], a[13], b[12], b[13])
         }
@@ -45,17 +47,18 @@ enum RegisterTranspose {
             V(a[2], a[3], b[2], b[3], a[6], a[7], b[6], b[7], a[10], a[11], b[10], b[11], a[14], a[15], b[14], b[15])
         }
         for g in 0..<4 {
-            let (t0, t1, t2, t3) = (t[4 * g], t[4 * g + 1], t[4 * g + 2], t[4 * g + 3])
+            let (t0, t1, t2, t3) = (u[4 * g], u[4 * g + 1], u[4 * g + 2], u[4 * g + 3])
             u[4 * g] = low(t0, t2); u[4 * g + 1] = high(t0, t2); u[4 * g + 2] = low(t1, t3); u[4 * g + 3] = high(t1, t3)
         }
     }
 
-    /// Round 3: lanes 0, 2 and 1, 3 of u[q], u[4 + q] (and of u[8 + q], u[12 + q]) side by side.
+    /// Round 3, in place: lanes 0, 2 and 1, 3 of u[q], u[4 + q] (and of u[8 + q], u[12 + q]) side by side.
     @inline(never)
-    static func gatherLanes(_ u: UnsafePointer<V>, into s: UnsafeMutablePointer<V>) {
+    static func gatherLanes(_ u: UnsafeMutablePointer<V>) {
         for q in 0..<4 {
-            s[q] = evenLanes(u[q], u[4 + q]); s[4 + q] = oddLanes(u[q], u[4 + q])
-            s[8 + q] = evenLanes(u[8 + q], u[12 + q]); s[12 + q] = oddLanes(u[8 + q], u[12 + q])
+            let (a, b, c, d) = (u[q], u[4 + q], u[8 + q], u[12 + q])
+            u[q] = evenLanes(a, b); u[4 + q] = oddLanes(a, b)
+            u[8 + q] = evenLanes(c, d); u[12 + q] = oddLanes(c, d)
         }
     }
 
