@@ -245,9 +245,20 @@ enum PackedGemm {
                     for r in count..<tileRows { target[r] = 0 }
                 }
             } else if count == tileRows {
-                // Twelve strided reads a step, written in order (a loop over rows first became scattered stores).
+                // Sixteen steps at a time through a register transpose (twelve rows read, sixteen floats stored a
+                // step: each step's last four are overwritten by the next one's, so the last group stops short of
+                // the panel's end), then twelve strided reads a step, written in order (a loop over rows first
+                // became scattered stores).
                 let source = a + first * lda + depth.lowerBound
-                for p in 0..<kb {
+                var start = 0
+                if alpha == 1 {
+                    while start + 16 < kb {
+                        RegisterTranspose.transpose16(source + start, sourceStride: lda, rows: tileRows,
+                                                      into: base + start * tileRows, targetStride: tileRows)
+                        start += 16
+                    }
+                }
+                for p in start..<kb {
                     let target = base + p * tileRows, column = source + p
                     target[0] = alpha * column[0]; target[1] = alpha * column[lda]; target[2] = alpha * column[2 * lda]
                     target[3] = alpha * column[3 * lda]; target[4] = alpha * column[4 * lda]; target[5] = alpha * column[5 * lda]
@@ -274,11 +285,22 @@ enum PackedGemm {
         while panel < columns.count {
             let base = bp + panel * kb, count = min(tileColumns, columns.count - panel), first = columns.lowerBound + panel
             if transposed {
-                // A step's 32 values lie ldb apart: read one by one, written in order (a loop over columns first
-                // wrote them 32 floats apart, one scalar store each: 12% of the small Winograd products' time).
-                // Still scalar loads (18% of those products' time): the remaining cost of a transposed B.
+                // A step's 32 values lie ldb apart. Whole panels go through register transposes; the rest are
+                // read one by one, written in order (a loop over columns first wrote them 32 floats apart, one
+                // scalar store each: 12% of the small Winograd products' time).
                 let source = b + first * ldb + depth.lowerBound
-                for p in 0..<kb {
+                var start = 0
+                if count == tileColumns {
+                    // Sixteen steps of a whole panel at a time: two register transposes of 16 columns each.
+                    while start + 16 <= kb {
+                        let target = base + start * tileColumns
+                        RegisterTranspose.transpose16(source + start, sourceStride: ldb, into: target, targetStride: tileColumns)
+                        RegisterTranspose.transpose16(source + 16 * ldb + start, sourceStride: ldb, into: target + 16,
+                                                      targetStride: tileColumns)
+                        start += 16
+                    }
+                }
+                for p in start..<kb {
                     let target = base + p &* tileColumns, column = source + p
                     for j in 0..<count { target[j] = column[j &* ldb] }
                     for j in count..<tileColumns { target[j] = 0 }

@@ -11,14 +11,17 @@
 enum RegisterTranspose {
     typealias V = SIMD16<Float>
 
-    /// target[i·targetStride + r] = source[r·sourceStride + i] for r, i < 16.
+    /// target[i·targetStride + r] = source[r·sourceStride + i] for r, i < 16; source rows from `rows` on are not
+    /// read (taken as zero). Target rows are written in order, sixteen floats each: with a `targetStride` under 16
+    /// each row's tail is overwritten by the next row, and the last row writes 16 − targetStride floats past
+    /// row 15's end.
     @inline(__always)
-    static func transpose16(_ source: UnsafePointer<Float>, sourceStride: Int,
+    static func transpose16(_ source: UnsafePointer<Float>, sourceStride: Int, rows: Int = 16,
                             into target: UnsafeMutablePointer<Float>, targetStride: Int) {
         // 1 KB, so it stays on the stack (a 2 KB temporary allocation was a malloc per call: 7% of a training step).
         withUnsafeTemporaryAllocation(of: V.self, capacity: 16) { scratch in
             let vectors = scratch.baseAddress!
-            interleaveRows(source, stride: sourceStride, into: vectors)
+            interleaveRows(source, stride: sourceStride, rows: rows, into: vectors)
             interleavePairs(vectors)
             gatherLanes(vectors)
             finishLanes(vectors, into: target, stride: targetStride)
@@ -27,8 +30,10 @@ enum RegisterTranspose {
 
     /// Round 1: t[2i], t[2i + 1] = vunpcklps, vunpckhps of rows 2i and 2i + 1.
     @inline(never)
-    static func interleaveRows(_ source: UnsafePointer<Float>, stride: Int, into t: UnsafeMutablePointer<V>) {
-        @inline(__always) func row(_ r: Int) -> V { UnsafeRawPointer(source + r &* stride).loadUnaligned(as: V.self) }
+    static func interleaveRows(_ source: UnsafePointer<Float>, stride: Int, rows: Int, into t: UnsafeMutablePointer<V>) {
+        @inline(__always) func row(_ r: Int) -> V {
+            r < rows ? UnsafeRawPointer(source + r &* stride).loadUnaligned(as: V.self) : V()
+        }
         for i in 0..<8 {
             let (a, b) = (row(2 * i), row(2 * i + 1))
             t[2 * i] = V(a[0], b[0], a[1], b[1], a[4], b[4], a[5], b[5], a[8], b[8], a[9], b[9], a[12], b[12], a[13], b[13])
@@ -62,16 +67,18 @@ enum RegisterTranspose {
         }
     }
 
-    /// Round 4: lane L of u[q], u[4 + q], u[8 + q], u[12 + q] as target row 4L + q.
+    /// Round 4: lane L of u[q], u[4 + q], u[8 + q], u[12 + q] as target row 4L + q, rows stored in order.
     @inline(never)
     static func finishLanes(_ s: UnsafePointer<V>, into target: UnsafeMutablePointer<Float>, stride: Int) {
         @inline(__always) func store(_ i: Int, _ value: V) {
             UnsafeMutableRawPointer(target + i &* stride).storeBytes(of: value, as: V.self)
         }
-        for q in 0..<4 {
-            store(q, evenLanes(s[q], s[8 + q])); store(8 + q, oddLanes(s[q], s[8 + q]))
-            store(4 + q, evenLanes(s[4 + q], s[12 + q])); store(12 + q, oddLanes(s[4 + q], s[12 + q]))
-        }
+        let (r0, r8) = (evenLanes(s[0], s[8]), oddLanes(s[0], s[8])), (r4, r12) = (evenLanes(s[4], s[12]), oddLanes(s[4], s[12]))
+        let (r1, r9) = (evenLanes(s[1], s[9]), oddLanes(s[1], s[9])), (r5, r13) = (evenLanes(s[5], s[13]), oddLanes(s[5], s[13]))
+        let (r2, r10) = (evenLanes(s[2], s[10]), oddLanes(s[2], s[10])), (r6, r14) = (evenLanes(s[6], s[14]), oddLanes(s[6], s[14]))
+        let (r3, r11) = (evenLanes(s[3], s[11]), oddLanes(s[3], s[11])), (r7, r15) = (evenLanes(s[7], s[15]), oddLanes(s[7], s[15]))
+        store(0, r0); store(1, r1); store(2, r2); store(3, r3); store(4, r4); store(5, r5); store(6, r6); store(7, r7)
+        store(8, r8); store(9, r9); store(10, r10); store(11, r11); store(12, r12); store(13, r13); store(14, r14); store(15, r15)
     }
 
     /// vshuff64x2 0x88: 128-bit lanes 0 and 2 of a, then 0 and 2 of b.

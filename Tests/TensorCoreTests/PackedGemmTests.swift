@@ -78,6 +78,19 @@ final class PackedGemmTests: XCTestCase {
         }
     }
 
+    /// Packing through register transposes: A (alpha 1, not transposed, more than four panels of B) sixteen steps
+    /// at a time up to its last group, which the step-by-step copy finishes (50, 48 and 17 deep); a transposed B's
+    /// whole 32-column panels sixteen steps at a time, a last partial panel step by step.
+    func testPackingThroughRegisterTransposes() {
+        var seed: UInt64 = 90
+        for (m, n, k) in [(37, 200, 50), (24, 160, 48), (12, 300, 17), (49, 140, 16), (13, 70, 64)] {
+            for transposeB in [false, true] {
+                seed += 1
+                check(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, alpha: 1, beta: seed % 2 == 0 ? 0 : 0.5, seed: seed)
+            }
+        }
+    }
+
     /// Column blocks cut equally within the L2 budget: 2048 columns at depth 344 in two blocks of 1024, 1280 at
     /// depth 320 in one (A is packed once per column block).
     func testColumnBlocksAreEqual() {

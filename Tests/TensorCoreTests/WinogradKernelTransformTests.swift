@@ -78,5 +78,18 @@ final class WinogradKernelTransformTests: XCTestCase {
             for r in 0..<16 { XCTAssertEqual(target[i * 19 + r], source[r * 21 + i]) }
             for r in 16..<19 { XCTAssertEqual(target[i * 19 + r], -1, "row padding untouched") }
         }
+        // Five source rows (the rest read as zero), into rows 12 apart: each row's last four floats are overwritten
+        // by the next row, and the last row ends four floats past 16·12.
+        var narrow = [Float](repeating: -1, count: 16 * 12 + 8)
+        source.withUnsafeBufferPointer { ps in
+            narrow.withUnsafeMutableBufferPointer {
+                RegisterTranspose.transpose16(ps.baseAddress!, sourceStride: 21, rows: 5, into: $0.baseAddress!, targetStride: 12)
+            }
+        }
+        for i in 0..<16 {
+            for r in 0..<12 { XCTAssertEqual(narrow[i * 12 + r], r < 5 ? source[r * 21 + i] : 0) }
+        }
+        XCTAssertEqual(Array(narrow[(16 * 12)..<(16 * 12 + 4)]), [0, 0, 0, 0], "row 15's zero tail")
+        XCTAssertEqual(Array(narrow[(16 * 12 + 4)...]), [-1, -1, -1, -1])
     }
 }
