@@ -16,16 +16,18 @@ import Foundation
 enum PackedGemm {
     static let tileRows = 12
     static let tileColumns = 32
-    /// Deepest block: a 12-row panel of A (18 KB) stays in L1 while B's panels stream past. A deeper
+    /// Deepest block: a 12-row panel of A (24 KB) stays in L1 while B's panels stream past. A deeper
     /// product is cut into equal blocks (k = 320 is one block, not 256 + 64: every block reads and writes C).
-    static let depthBlock = 384
+    /// 512 rather than 384: 2048³ in four depth blocks, not six, so C is read and written a third less
+    /// (five alternating runs of 2048³ on two threads: 74.8-78.3 -> 73.2-75.1 ms with `blockFloats` below).
+    static let depthBlock = 512
     /// Rows of A packed at a time (a multiple of `tileRows`).
     static let rowBlock = 480
-    /// B's packed block stays within this many floats (1.75 MB of a 2 MB L2): its columns are cut into equal
-    /// blocks under it, so 1280 columns at depth 320 are one block (A is packed once per column block) and
-    /// 2048 at depth 344 two of 1024.
+    /// B's packed block stays within this many floats (2.5 MB: a panel is read from L2 and the rest of the
+    /// block streams in behind it): its columns are cut into equal blocks under it, so 1280 columns at depth 320
+    /// are one block (A is packed once per column block) and 2048 at depth 516 two of 1024.
     /// (Variable so the tests can make blocks small enough to cross at test sizes.)
-    nonisolated(unsafe) static var blockFloats = 448 * 1024
+    nonisolated(unsafe) static var blockFloats = 640 * 1024
     /// Shallower products go to OpenBLAS: packing costs as much as the product there. The Winograd kernel
     /// transforms (k = 9, C = 36 x O·C) stay here: OpenBLAS first clears C in a pass of its own
     /// (sgemm_beta, 5% of a training step's samples) and runs them on its AVX2 kernel.

@@ -52,12 +52,13 @@ final class PackedGemmTests: XCTestCase {
         }
     }
 
-    /// Products that cross the depth blocks (k = 900: three blocks of 304, the later ones adding to the first),
+    /// Products that cross the depth blocks (k = 1100: three blocks of 368, the later ones adding to the first),
     /// the row blocks (m = 500 > 480) and the column blocks (B's block held to 8K floats: 1100 columns at
     /// depth 20 are three blocks of 384, 384 and 332 columns).
     func testProductsCrossingBlocks() {
-        check(m: 30, n: 70, k: 900, transposeA: false, transposeB: true, alpha: 1, beta: 0.5, seed: 60)
-        check(m: 30, n: 70, k: 900, transposeA: true, transposeB: false, alpha: -2, beta: 0, seed: 61)
+        XCTAssertEqual(PackedGemm.Blocking(m: 30, n: 70, k: 1100).depth, 368)
+        check(m: 30, n: 70, k: 1100, transposeA: false, transposeB: true, alpha: 1, beta: 0.5, seed: 60)
+        check(m: 30, n: 70, k: 1100, transposeA: true, transposeB: false, alpha: -2, beta: 0, seed: 61)
         check(m: 500, n: 40, k: 24, transposeA: false, transposeB: false, alpha: 1, beta: 1, seed: 62)
         let blockFloats = PackedGemm.blockFloats
         defer { PackedGemm.blockFloats = blockFloats }
@@ -91,10 +92,10 @@ final class PackedGemmTests: XCTestCase {
         }
     }
 
-    /// Column blocks cut equally within the L2 budget: 2048 columns at depth 344 in two blocks of 1024, 1280 at
+    /// Column blocks cut equally within the block budget: 2048 columns at depth 516 in two blocks of 1024, 1280 at
     /// depth 320 in one (A is packed once per column block).
     func testColumnBlocksAreEqual() {
-        XCTAssertEqual(PackedGemm.Blocking(m: 2048, n: 2048, k: 2048).depth, 344)
+        XCTAssertEqual(PackedGemm.Blocking(m: 2048, n: 2048, k: 2048).depth, 516)
         XCTAssertEqual(PackedGemm.Blocking(m: 2048, n: 2048, k: 2048).columns, 1024)
         XCTAssertEqual(PackedGemm.Blocking(m: 4096, n: 1280, k: 320).columns, 1280)
         XCTAssertEqual(PackedGemm.Blocking(m: 12, n: 20, k: 16).columns, 32)

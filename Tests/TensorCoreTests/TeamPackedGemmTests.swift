@@ -11,12 +11,13 @@ import XCTest
 final class TeamPackedGemmTests: XCTestCase {
     func testTeamProductsMatchTheReference() {
         var random = TensorRandom(seed: 31)
-        // Depth 400: two depth blocks of 204; B's block held to 16K floats: 1060 columns in 17 blocks of 64 (or
+        // Depth 600: two depth blocks of 304; B's block held to 20K floats: 1060 columns in 17 blocks of 64 (or
         // fewer), so both buffers take turns; 110 rows: chunks of 24, the last of 14.
-        let (m, n, k) = (110, 1060, 400)
+        let (m, n, k) = (110, 1060, 600)
         let blockFloats = PackedGemm.blockFloats
         defer { PackedGemm.blockFloats = blockFloats }
-        PackedGemm.blockFloats = 16 * 1024
+        PackedGemm.blockFloats = 20 * 1024
+        XCTAssertEqual(PackedGemm.Blocking(m: m, n: n, k: k).depth, 304)
         XCTAssertEqual(PackedGemm.Blocking(m: m, n: n, k: k).columns, 64)
         XCTAssertEqual(TeamPackedGemm.chunkRows(m: m, workers: 2), 24)
         // Every transpose once, each beta twice (an unoptimised build's kernel is slow at this size).
