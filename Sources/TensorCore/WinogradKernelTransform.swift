@@ -44,7 +44,10 @@ extension WinogradConvolution {
                     // rows: kernels read through scratch, later a partial vector's 36 outputs; taps: nine tap vectors.
                     let rows = scratch.baseAddress!, taps = rows + 576
                     for job in range {
-                        let (out, first) = (job / groups, job % groups * 16), lanes = min(16, c - first)
+                        // Flipped, consecutive jobs take the next output channel: its kernels lie 36 bytes after
+                        // this job's, on the same cache lines (the next sixteen input channels lie 16·O kernels on).
+                        let (out, first) = flipped ? (job % o, job / o * 16) : (job / groups, job % groups * 16)
+                        let lanes = min(16, c - first)
                         let kernels = flipped ? weight + (first * o + out) * 9 : weight + (out * c + first) * 9
                         // Sixteen floats from each kernel's first tap, where that stays inside the weights;
                         // otherwise (the last kernels, or fewer than sixteen) the nine taps through `rows`.
