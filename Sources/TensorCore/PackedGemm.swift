@@ -28,9 +28,10 @@ enum PackedGemm {
     /// are one block (A is packed once per column block) and 2048 at depth 516 two of 1024.
     /// (Variable so the tests can make blocks small enough to cross at test sizes.)
     nonisolated(unsafe) static var blockFloats = 640 * 1024
-    /// Shallower products go to OpenBLAS: packing costs as much as the product there. The Winograd kernel
-    /// transforms (k = 9, C = 36 x O·C) stay here: OpenBLAS first clears C in a pass of its own
-    /// (sgemm_beta, 5% of a training step's samples) and runs them on its AVX2 kernel.
+    /// Shallower products go to OpenBLAS: packing costs as much as the product there. From 8, not 16, since
+    /// 9-deep products (the Winograd kernel transforms as they were, a 3x3 convolution of one channel) ran
+    /// better here: OpenBLAS first clears C in a pass of its own (sgemm_beta, 5% of a training step's samples)
+    /// and runs them on its AVX2 kernel.
     static let minimumDepth = 8
 
     /// OpenBLAS's x86-64 cores with AVX-512 sgemm kernels: where they run, OpenBLAS keeps the products.
