@@ -40,6 +40,13 @@ final class SpinningWorkers: @unchecked Sendable {
         }
     }
 
+    /// Whether `run` would decline on this thread now: the pool is taken, or this is one of its workers. A hint
+    /// for callers that set up before running (the answer can go stale, only `run` decides), so a product started
+    /// inside a parallel job does not allocate and plan for a team it cannot have.
+    var isTaken: Bool {
+        threads == 0 || busy.load(ordering: .sequentiallyConsistent) || Thread.current.threadDictionary[Self.workerKey] != nil
+    }
+
     /// Runs `body(part)` for every part in `0..<parts`, on the caller and the workers; returns when all are done.
     /// False when the pool is taken (another thread's job, or a job calling in): the caller then runs them itself.
     func run(parts count: Int, _ body: (Int) -> Void) -> Bool {

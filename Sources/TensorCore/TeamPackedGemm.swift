@@ -34,7 +34,9 @@ enum TeamPackedGemm {
                       _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
                       transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float) -> Bool {
         let workers = Self.workers
-        guard m > 0, n > 0, k > 0, alpha != 0, suits(m: m, workers: workers) else { return false }
+        // Inside a parallel job (the Winograd products, 36 a convolution) the team is taken: decline before
+        // allocating B's buffers and planning the blocks.
+        guard m > 0, n > 0, k > 0, alpha != 0, suits(m: m, workers: workers), !SpinningWorkers.shared.isTaken else { return false }
         let blocks = PackedGemm.Blocking(m: m, n: n, k: k)
         let chunk = chunkRows(m: m, workers: workers)
         let panelFloats = blocks.columns * blocks.depth
