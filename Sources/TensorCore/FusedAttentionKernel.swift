@@ -117,8 +117,11 @@ enum FusedAttentionKernel {
     #if GLYPHPOSTER_AVX512
     /// The softmax's vector: one 512-bit register (score rows are padded to 16 in every build).
     typealias SoftmaxVector = SIMD16<Float>
+    /// Each lane's index, for the tail mask.
+    @inline(__always) static var laneIndices: SIMD16<Int32> { SIMD16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) }
     #else
     typealias SoftmaxVector = SIMD8<Float>
+    @inline(__always) static var laneIndices: SIMD8<Int32> { SIMD8(0, 1, 2, 3, 4, 5, 6, 7) }
     #endif
 
     /// One score row's step of the online softmax: entries from `limit` on
@@ -127,18 +130,25 @@ enum FusedAttentionKernel {
     /// maximum and sum are updated, and the factor that rescales what earlier
     /// blocks accumulated is returned (1 when the maximum did not move).
     /// A `SoftmaxVector` at a time, exp and sum in one pass. The row is read and written
-    /// up to `limit` rounded up to the vector's lanes (the scores tile is 16-padded): those extra lanes are set to −∞ first,
-    /// so they drop out of the maximum and come out of exp as 0 without lane masks.
+    /// up to `limit` rounded up to the vector's lanes (the scores tile is 16-padded): in the last vector the lanes
+    /// from `limit` on are replaced by −∞ in registers, so they drop out of the maximum and come out of exp as 0.
+    /// (Writing −∞ there with scalar stores first made the vector load behind them wait for the stores to retire,
+    /// a failed store-to-load forward in every row of a 77-key cross-attention.)
     @inline(__always)
     static func onlineSoftmaxRow(_ row: UnsafeMutablePointer<Float>, _ n: Int, limit: Int, maximum: inout Float, sum: inout Float) -> Float {
         typealias V = SoftmaxVector
         let lanes = V.scalarCount
-        let end = (limit + lanes - 1) / lanes * lanes
-        for j in limit..<end { row[j] = -.infinity }
+        let end = (limit + lanes - 1) / lanes * lanes, last = end - lanes
+        // Lanes of the last vector at or past `limit`.
+        let masked = laneIndices .>= V.MaskStorage(repeating: Int32(clamping: limit - last))
+        @inline(__always) func scores(_ j: Int) -> V {
+            let x = UnsafeRawPointer(row + j).loadUnaligned(as: V.self)
+            return j == last ? x.replacing(with: -.infinity, where: masked) : x
+        }
         var m = V(repeating: -.infinity)
         var j = 0
         while j < end {
-            let x = UnsafeRawPointer(row + j).loadUnaligned(as: V.self)
+            let x = scores(j)
             m = m.replacing(with: x, where: x .> m)
             j += lanes
         }
@@ -152,10 +162,10 @@ enum FusedAttentionKernel {
         j = 0
         // Four independent exps per iteration: one exp is a chain of dependent FMAs, too long for the core to overlap alone.
         while j + 4 * lanes <= end {
-            let e0 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j).loadUnaligned(as: V.self) - shift)
-            let e1 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j + lanes).loadUnaligned(as: V.self) - shift)
-            let e2 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j + 2 * lanes).loadUnaligned(as: V.self) - shift)
-            let e3 = FastMath.exp2NonPositive(UnsafeRawPointer(row + j + 3 * lanes).loadUnaligned(as: V.self) - shift)
+            let e0 = FastMath.exp2NonPositive(scores(j) - shift)
+            let e1 = FastMath.exp2NonPositive(scores(j + lanes) - shift)
+            let e2 = FastMath.exp2NonPositive(scores(j + 2 * lanes) - shift)
+            let e3 = FastMath.exp2NonPositive(scores(j + 3 * lanes) - shift)
             UnsafeMutableRawPointer(row + j).storeBytes(of: e0, as: V.self)
             UnsafeMutableRawPointer(row + j + lanes).storeBytes(of: e1, as: V.self)
             UnsafeMutableRawPointer(row + j + 2 * lanes).storeBytes(of: e2, as: V.self)
@@ -166,7 +176,7 @@ enum FusedAttentionKernel {
         }
         total += total2
         while j < end {
-            let e = FastMath.exp2NonPositive(UnsafeRawPointer(row + j).loadUnaligned(as: V.self) - shift)
+            let e = FastMath.exp2NonPositive(scores(j) - shift)
             UnsafeMutableRawPointer(row + j).storeBytes(of: e, as: V.self)
             total += e
             j += lanes
