@@ -34,7 +34,7 @@ enum FusedAttentionKernel {
 
     /// Scratch floats one worker needs for heads of these sizes.
     static func scratchCount(keys lk: Int, depth d: Int, valueDepth dv: Int) -> Int {
-        padded(lk) * d + padded(dv) * lk + queryBlock * d + tileRows * min(keyBlock, padded(lk)) + queryBlock * padded(dv) + 2 * queryBlock
+        padded(lk) * d + padded(dv) * lk + queryBlock * d + tileRows * min(keyBlock, padded(lk)) + queryBlock * padded(dv) + 2 * queryBlock + tileRows
     }
 
     /// out[lq, dv] = softmax(q kᵀ · scale [+ causal mask]) v for one head, row-major operands.
@@ -45,6 +45,7 @@ enum FusedAttentionKernel {
         let lkPad = padded(lk), dvPad = padded(dv), scoresWidth = min(keyBlock, lkPad)
         let kp = scratch, vp = kp + lkPad * d, qb = vp + dvPad * lk, st = qb + queryBlock * d
         let ob = st + tileRows * scoresWidth, maxima = ob + queryBlock * dvPad, sums = maxima + queryBlock
+        let newMaxima = sums + queryBlock
         packKeys(k, into: kp, keys: lk, depth: d)
         // Scores in base 2: softmax(s) = 2^(s·log2 e − max) / sum, so exp2 needs no range reduction by ln 2.
         let log2Scale = scale * 1.442_695_04
@@ -85,11 +86,20 @@ enum FusedAttentionKernel {
                         microkernel(qt, lda: d, kp + (keyStart + panel) * d, depth: d, st + panel, ldc: nPad, accumulate: false)
                         panel += tileColumns
                     }
+                    // Keys row tileStart + r sees: all n, or up to the causal diagonal.
+                    func limit(_ r: Int) -> Int {
+                        causalOffset.map { min(n, max(0, queryStart + tileStart + r + $0 + 1 - keyStart)) } ?? n
+                    }
+                    // The online softmax in two passes over the tile's rows, every row's maximum and then every
+                    // row's exponentials: each pass's rows are independent, so the core overlaps one row's lane
+                    // reductions with the next row's work (row by row, each row's maximum -> shift -> exp ->
+                    // sum chain ran alone).
                     for r in 0..<rows {
-                        let i = queryStart + tileStart + r
-                        let limit = causalOffset.map { min(n, max(0, i + $0 + 1 - keyStart)) } ?? n
-                        let correction = onlineSoftmaxRow(st + r * nPad, n, limit: limit,
-                                                          maximum: &maxima[tileStart + r], sum: &sums[tileStart + r])
+                        newMaxima[r] = Swift.max(maxima[tileStart + r], rowMaximum(st + r * nPad, limit: limit(r)))
+                    }
+                    for r in 0..<rows {
+                        let correction = exponentiateRow(st + r * nPad, n, limit: limit(r), newMaximum: newMaxima[r],
+                                                         maximum: &maxima[tileStart + r], sum: &sums[tileStart + r])
                         if keyStart > 0 && correction != 1 {
                             let o = ob + (tileStart + r) * dvPad
                             for j in 0..<dvPad { o[j] *= correction }
@@ -124,48 +134,71 @@ enum FusedAttentionKernel {
     @inline(__always) static var laneIndices: SIMD8<Int32> { SIMD8(0, 1, 2, 3, 4, 5, 6, 7) }
     #endif
 
-    /// One score row's step of the online softmax: entries from `limit` on
-    /// are masked, the rest become 2^(score − running maximum) (scores are in base 2: the
-    /// queries carry log2 e in their scale), the running
-    /// maximum and sum are updated, and the factor that rescales what earlier
-    /// blocks accumulated is returned (1 when the maximum did not move).
-    /// A `SoftmaxVector` at a time, exp and sum in one pass. The row is read and written
-    /// up to `limit` rounded up to the vector's lanes (the scores tile is 16-padded): in the last vector the lanes
-    /// from `limit` on are replaced by −∞ in registers, so they drop out of the maximum and come out of exp as 0.
-    /// (Writing −∞ there with scalar stores first made the vector load behind them wait for the stores to retire,
-    /// a failed store-to-load forward in every row of a 77-key cross-attention.)
-    @inline(__always)
-    static func onlineSoftmaxRow(_ row: UnsafeMutablePointer<Float>, _ n: Int, limit: Int, maximum: inout Float, sum: inout Float) -> Float {
+    /// A score row's entries up to `limit`, as `SoftmaxVector`s: the row is read up to `limit` rounded up to the
+    /// vector's lanes (the scores tile is 16-padded), and in the last vector the lanes from `limit` on are replaced by
+    /// −∞ in registers, so they drop out of the maximum and come out of exp as 0. (Writing −∞ there with scalar
+    /// stores first made the vector load behind them wait for the stores to retire, a failed store-to-load forward
+    /// in every row of a 77-key cross-attention.)
+    struct MaskedRow {
         typealias V = SoftmaxVector
-        let lanes = V.scalarCount
-        let end = (limit + lanes - 1) / lanes * lanes, last = end - lanes
-        // Lanes of the last vector at or past `limit`.
-        let masked = laneIndices .>= V.MaskStorage(repeating: Int32(clamping: limit - last))
-        @inline(__always) func scores(_ j: Int) -> V {
+        let row: UnsafeMutablePointer<Float>
+        /// `limit` rounded up to whole vectors, and where the last vector starts.
+        let end: Int, last: Int
+        let masked: SIMDMask<V.MaskStorage>
+
+        @inline(__always) init(_ row: UnsafeMutablePointer<Float>, limit: Int) {
+            let lanes = V.scalarCount
+            self.row = row
+            end = (limit + lanes - 1) / lanes * lanes
+            last = end - lanes
+            masked = laneIndices .>= V.MaskStorage(repeating: Int32(clamping: limit - last))
+        }
+
+        @inline(__always) subscript(_ j: Int) -> V {
             let x = UnsafeRawPointer(row + j).loadUnaligned(as: V.self)
             return j == last ? x.replacing(with: -.infinity, where: masked) : x
         }
+    }
+
+    /// The largest of a score row's first `limit` entries (−∞ when `limit` is 0): the first pass of the online softmax.
+    @inline(__always)
+    static func rowMaximum(_ row: UnsafeMutablePointer<Float>, limit: Int) -> Float {
+        typealias V = SoftmaxVector
+        let scores = MaskedRow(row, limit: limit)
         var m = V(repeating: -.infinity)
         var j = 0
-        while j < end {
-            let x = scores(j)
+        while j < scores.end {
+            let x = scores[j]
             m = m.replacing(with: x, where: x .> m)
-            j += lanes
+            j += V.scalarCount
         }
-        let newMaximum = Swift.max(maximum, laneMaximum(m))
+        return laneMaximum(m)
+    }
+
+    /// A score row's step of the online softmax, given the running maximum over this block's entries and the earlier
+    /// blocks (`newMaximum`, from `rowMaximum`): entries from `limit` on are masked, the rest become
+    /// 2^(score − newMaximum) (scores are in base 2: the queries carry log2 e in their scale), the running maximum
+    /// and sum are updated, and the factor that rescales what earlier blocks accumulated is returned (1 when the
+    /// maximum did not move). A `SoftmaxVector` at a time, exp and sum in one pass.
+    @inline(__always)
+    static func exponentiateRow(_ row: UnsafeMutablePointer<Float>, _ n: Int, limit: Int, newMaximum: Float,
+                                maximum: inout Float, sum: inout Float) -> Float {
+        typealias V = SoftmaxVector
+        let lanes = V.scalarCount
+        let scores = MaskedRow(row, limit: limit), end = scores.end
         if newMaximum == -.infinity {
             for j in 0..<Swift.max(n, end) { row[j] = 0 }
             return 1
         }
         let shift = V(repeating: newMaximum)
         var total = V(), total2 = V()
-        j = 0
+        var j = 0
         // Four independent exps per iteration: one exp is a chain of dependent FMAs, too long for the core to overlap alone.
         while j + 4 * lanes <= end {
-            let e0 = FastMath.exp2NonPositive(scores(j) - shift)
-            let e1 = FastMath.exp2NonPositive(scores(j + lanes) - shift)
-            let e2 = FastMath.exp2NonPositive(scores(j + 2 * lanes) - shift)
-            let e3 = FastMath.exp2NonPositive(scores(j + 3 * lanes) - shift)
+            let e0 = FastMath.exp2NonPositive(scores[j] - shift)
+            let e1 = FastMath.exp2NonPositive(scores[j + lanes] - shift)
+            let e2 = FastMath.exp2NonPositive(scores[j + 2 * lanes] - shift)
+            let e3 = FastMath.exp2NonPositive(scores[j + 3 * lanes] - shift)
             UnsafeMutableRawPointer(row + j).storeBytes(of: e0, as: V.self)
             UnsafeMutableRawPointer(row + j + lanes).storeBytes(of: e1, as: V.self)
             UnsafeMutableRawPointer(row + j + 2 * lanes).storeBytes(of: e2, as: V.self)
@@ -176,7 +209,7 @@ enum FusedAttentionKernel {
         }
         total += total2
         while j < end {
-            let e = FastMath.exp2NonPositive(scores(j) - shift)
+            let e = FastMath.exp2NonPositive(scores[j] - shift)
             UnsafeMutableRawPointer(row + j).storeBytes(of: e, as: V.self)
             total += e
             j += lanes
