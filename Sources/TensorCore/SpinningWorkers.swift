@@ -9,13 +9,23 @@ import Synchronization
 /// took 0.053 ms on one thread and 0.074 ms split in two through Dispatch),
 /// then sleeps on a semaphore. One job at a time; a loop started inside a
 /// job, or while another thread's job runs, runs on its caller's thread.
+///
+/// Parts are handed out with affinity, as OpenMP's static schedule plus work
+/// stealing: the caller owns the first contiguous share of a job's parts and
+/// worker i the (i+1)-th, each runs its own share in order, then takes what
+/// is left of the others'. Consecutive loops over the same tensor then find
+/// their data in the cache of the core that wrote it, where handing every
+/// part to whichever thread came first moved it between the cores on every
+/// loop (AMD EPYC Zen 5, 2 threads, 24 alternating pairs: the stack's
+/// forward+backward 4.40-5.00 -> 4.21-4.61 ms).
 final class SpinningWorkers: @unchecked Sendable {
     static let shared = SpinningWorkers(threads: Parallel.workers - 1)
 
     let threads: Int
     private let generation = Atomic<Int>(0)
-    /// The next part to hand out; `closed` between jobs, so a late worker takes nothing from a job that is being set up.
-    private let nextPart = Atomic<Int>(SpinningWorkers.closed)
+    /// Per participant (the caller, then each worker), the next part of its share to hand out; `closed` between
+    /// jobs, so a late worker takes nothing from a job that is being set up.
+    private let nextParts: [PartCounter]
     private static let closed = Int.max / 2
     private let finished = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
@@ -32,8 +42,9 @@ final class SpinningWorkers: @unchecked Sendable {
 
     init(threads: Int) {
         self.threads = max(0, threads)
-        for _ in 0..<self.threads {
-            let thread = Thread { [unowned self] in self.workerLoop(seen: 0) }
+        nextParts = (0...self.threads).map { _ in PartCounter() }
+        for worker in 0..<self.threads {
+            let thread = Thread { [unowned self] in self.workerLoop(participant: worker + 1, seen: 0) }
             thread.threadDictionary[Self.workerKey] = true
             thread.stackSize = 1 << 20
             thread.start()
@@ -57,32 +68,46 @@ final class SpinningWorkers: @unchecked Sendable {
             job = body
             parts = count
             finished.store(0, ordering: .sequentiallyConsistent)
-            nextPart.store(0, ordering: .sequentiallyConsistent)
+            for (participant, next) in nextParts.enumerated() {
+                next.value.store(Self.share(of: participant, parts: count, participants: threads + 1).lowerBound,
+                                 ordering: .sequentiallyConsistent)
+            }
             generation.add(1, ordering: .sequentiallyConsistent)
             let asleep = sleepers.load(ordering: .sequentiallyConsistent)
             for _ in 0..<min(asleep, threads) { wake.signal() }
-            runParts()
+            runParts(participant: 0)
             while finished.load(ordering: .sequentiallyConsistent) < count {}
             // The closure must not outlive this call: wait until no worker still holds it.
-            nextPart.store(Self.closed, ordering: .sequentiallyConsistent)
+            for next in nextParts { next.value.store(Self.closed, ordering: .sequentiallyConsistent) }
             while active.load(ordering: .sequentiallyConsistent) > 0 {}
             job = nil
         }
         return true
     }
 
-    @inline(never) private func runParts() {
-        while true {
-            let part = nextPart.add(1, ordering: .sequentiallyConsistent).oldValue
-            guard part < parts, let job else { return }
-            job(part)
-            finished.add(1, ordering: .sequentiallyConsistent)
+    /// The parts participant `participant` owns: the `participant`-th of `participants` contiguous, near-equal shares.
+    static func share(of participant: Int, parts: Int, participants: Int) -> Range<Int> {
+        (parts * participant / participants)..<(parts * (participant + 1) / participants)
+    }
+
+    /// Runs the participant's own share of the parts in order, then what is left of the others' shares.
+    @inline(never) private func runParts(participant: Int) {
+        let participants = nextParts.count
+        for offset in 0..<participants {
+            let owner = (participant + offset) % participants
+            let end = Self.share(of: owner, parts: parts, participants: participants).upperBound
+            while true {
+                let part = nextParts[owner].value.add(1, ordering: .sequentiallyConsistent).oldValue
+                guard part < end, let job else { break }
+                job(part)
+                finished.add(1, ordering: .sequentiallyConsistent)
+            }
         }
     }
 
     /// `seen` is the generation before any job (0), not the one when the thread first runs: a job started
     /// while the thread was still starting is then joined, not missed (`TeamPackedGemm`'s parts need every thread).
-    private func workerLoop(seen initial: Int) {
+    private func workerLoop(participant: Int, seen initial: Int) {
         var seen = initial
         while true {
             var spins = 0
@@ -99,8 +124,14 @@ final class SpinningWorkers: @unchecked Sendable {
             }
             seen = generation.load(ordering: .sequentiallyConsistent)
             active.add(1, ordering: .sequentiallyConsistent)
-            runParts()
+            runParts(participant: participant)
             active.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
+}
+
+/// One participant's next part, a cache line of its own (the counters are written by different cores).
+final class PartCounter: @unchecked Sendable {
+    let value = Atomic<Int>(Int.max / 2)
+    private let padding: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
 }
