@@ -91,14 +91,16 @@ final class SpinningWorkers: @unchecked Sendable {
     }
 
     /// Runs the participant's own share of the parts in order, then what is left of the others' shares.
+    /// The job's size is read after each claim: the claim synchronises with the setup of the job it came from, so a
+    /// worker that woke for one job and finds the next one set up judges the part by that job (reading the size
+    /// first, a late worker dropped a claimed part of a larger job as out of range, and the caller waited forever).
     @inline(never) private func runParts(participant: Int) {
         let participants = nextParts.count
         for offset in 0..<participants {
             let owner = (participant + offset) % participants
-            let end = Self.share(of: owner, parts: parts, participants: participants).upperBound
             while true {
                 let part = nextParts[owner].value.add(1, ordering: .sequentiallyConsistent).oldValue
-                guard part < end, let job else { break }
+                guard part < Self.share(of: owner, parts: parts, participants: participants).upperBound, let job else { break }
                 job(part)
                 finished.add(1, ordering: .sequentiallyConsistent)
             }

@@ -30,6 +30,29 @@ final class SpinningWorkersTests: XCTestCase {
         }
     }
 
+    /// Back-to-back jobs of changing sizes, too small for the workers to keep up: a worker that wakes for one job
+    /// often finds the next one set up. It must judge the parts it claims by the job it claimed them from (it once
+    /// read the earlier job's size, dropped a claimed part as out of range and left the caller waiting forever:
+    /// this test, before the fix, timed out in one run of three).
+    /// Run on a thread of its own, so a lost part fails the test instead of hanging it.
+    func testLateWorkersNeitherDropNorRepeatParts() {
+        let done = DispatchSemaphore(value: 0)
+        let wrong = Atomic<Int>(0)
+        // More workers than cores, so the host's scheduler leaves some of them behind.
+        let pool = SpinningWorkers(threads: 7)
+        Thread {
+            for job in 0..<100_000 {
+                let parts = 2 + (job * 7) % 13
+                let counts = Mutex([Int](repeating: 0, count: parts))
+                _ = pool.run(parts: parts) { part in counts.withLock { $0[part] += 1 } }
+                if counts.withLock({ $0 }) != [Int](repeating: 1, count: parts) { wrong.add(1, ordering: .relaxed) }
+            }
+            done.signal()
+        }.start()
+        XCTAssertEqual(done.wait(timeout: .now() + 60), .success, "a job never finished: a part was lost")
+        XCTAssertEqual(wrong.load(ordering: .relaxed), 0)
+    }
+
     /// Part 2 waits until part 3 has run. The worker that owns both (participant 1 of 2 with four parts) is held
     /// in part 2, so part 3 only runs if the caller, done with its own share, takes it over.
     func testAnIdleParticipantTakesOverTheRestOfAnotherShare() {
