@@ -15,9 +15,10 @@ public enum Parallel {
 
     /// Calls `body(range)` over `0..<count` in contiguous chunks, in parallel
     /// when the work is large enough to pay for the threads. Large loops are cut
-    /// into up to `partsPerWorker` chunks a thread, handed out as threads free up,
-    /// so a core the host slows down takes fewer of them instead of holding up the
-    /// loop (on a shared 2-vCPU machine one vCPU is at times worth almost nothing).
+    /// into up to `partsPerWorker` chunks a thread; each thread runs its own share
+    /// of them (`SpinningWorkers`' affinity) and then takes over what is left of the
+    /// others', so a core the host slows down ends up with fewer instead of holding
+    /// up the loop (on a shared 2-vCPU machine one vCPU is at times worth almost nothing).
     public static func chunks(_ count: Int, minimumPerChunk: Int = 16_384, _ body: (Range<Int>) -> Void) {
         let parts = min(workers == 1 ? 1 : workers * partsPerWorker, max(1, count / max(1, minimumPerChunk)))
         if parts <= 1 { if count > 0 { body(0..<count) }; return }

@@ -33,7 +33,8 @@ final class SpinningWorkers: @unchecked Sendable {
     private let active = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
-    private nonisolated(unsafe) var parts = 0
+    /// The job's part count: atomic, since a worker that woke late may read it while the next job is set up.
+    private let parts = Atomic<Int>(0)
     private nonisolated(unsafe) var job: ((Int) -> Void)?
     /// Polls of the job counter (most with a yield between) before a worker goes to sleep.
     private let spinLimit = Int(ProcessInfo.processInfo.environment["GLYPHPOSTER_SPIN"] ?? "") ?? 200
@@ -66,7 +67,7 @@ final class SpinningWorkers: @unchecked Sendable {
         defer { busy.store(false, ordering: .sequentiallyConsistent) }
         withoutActuallyEscaping(body) { body in
             job = body
-            parts = count
+            parts.store(count, ordering: .sequentiallyConsistent)
             finished.store(0, ordering: .sequentiallyConsistent)
             for (participant, next) in nextParts.enumerated() {
                 next.value.store(Self.share(of: participant, parts: count, participants: threads + 1).lowerBound,
@@ -100,7 +101,8 @@ final class SpinningWorkers: @unchecked Sendable {
             let owner = (participant + offset) % participants
             while true {
                 let part = nextParts[owner].value.add(1, ordering: .sequentiallyConsistent).oldValue
-                guard part < Self.share(of: owner, parts: parts, participants: participants).upperBound, let job else { break }
+                let count = parts.load(ordering: .relaxed)
+                guard part < Self.share(of: owner, parts: count, participants: participants).upperBound, let job else { break }
                 job(part)
                 finished.add(1, ordering: .sequentiallyConsistent)
             }
