@@ -32,21 +32,23 @@ extension Tensor {
     public static let scoreBudget = 1 << 20
 
     /// Calls `body(head, scratch)` for every head, heads split over the
-    /// cores, each worker with its own `buffers` scratch buffers of `scratch` floats.
+    /// cores, each part with its own `buffers` scratch buffers of `scratch` floats.
+    /// On the spinning workers (`SpinningWorkers`), not Dispatch: a Dispatch
+    /// loop wakes a thread each time, tens of microseconds against a small
+    /// model's whole attention (the block stack's four heads of 256 tokens).
     static func forEachHead(_ heads: Int, scratch: Int, buffers: Int,
                             _ body: (Int, [UnsafeMutablePointer<Float>]) -> Void) {
         let workers = min(Parallel.workers, heads)
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body
-            BLAS.singleThreaded {
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    let space = UnsafeMutablePointer<Float>.allocate(capacity: scratch * buffers)
-                    defer { space.deallocate() }
-                    let parts = (0..<buffers).map { space + $0 * scratch }
-                    var head = worker
-                    while head < heads { body(head, parts); head += workers }
-                }
-            }
+        func part(_ worker: Int) {
+            let space = UnsafeMutablePointer<Float>.allocate(capacity: scratch * buffers)
+            defer { space.deallocate() }
+            let parts = (0..<buffers).map { space + $0 * scratch }
+            var head = worker
+            while head < heads { body(head, parts); head += workers }
+        }
+        BLAS.singleThreaded {
+            // Inside another job (or with one worker) the heads run here, one part after another.
+            if !SpinningWorkers.shared.run(parts: workers, part) { for worker in 0..<workers { part(worker) } }
         }
     }
 
