@@ -134,7 +134,8 @@ final class SpinningWorkers: @unchecked Sendable {
     }
 }
 
-/// One participant's next part, a cache line of its own (the counters are written by different cores).
+/// One participant's next part, padded so that no two participants' counters share a cache line (they are written
+/// by different cores): 56 bytes of padding put the next object's counter at least 64 bytes on.
 final class PartCounter: @unchecked Sendable {
     let value = Atomic<Int>(Int.max / 2)
     private let padding: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
